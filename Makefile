@@ -1,0 +1,101 @@
+# fitd - build, run, test, bench.
+#   make            build/fitd and the test programs
+#   make run        install missing Debian packages, build, start fitd
+#   make test       every test; the last line is "N passed, N failed"
+#   make bench      engine benchmarks against NumPy, PyTorch and a fused C loop
+#   make asan|tsan  the test suite under sanitizers (build/asan, build/tsan)
+#   make valgrind   the unit tests under valgrind
+
+CC       ?= cc
+OPT      ?= -O3 -g
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wwrite-strings
+# -ffp-contract=off: no fused multiply-adds, so every x86-64 gives the same bits.
+BASE     := -ffp-contract=off -fno-math-errno -D_POSIX_C_SOURCE=200809L -pthread -MMD -MP
+SAN      ?=
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
+CFLAGS   ?=
+ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) $(CFLAGS)
+LDLIBS   := -ljansson -lm -pthread
+B        ?= build
+
+CORE_SRC    := $(wildcard src/core/*.c)
+SERVICE_SRC := $(wildcard src/service/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
+SERVICE_OBJ := $(SERVICE_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
+            pkg-config
+
+.PHONY: all test unit run bench asan tsan valgrind clean deps fmt
+all: $(B)/fitd $(UNIT_BIN)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Isrc -c $< -o $@
+
+$(B)/libcore.a: $(CORE_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/libservice.a: $(SERVICE_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/fitd: $(B)/obj/src/main.o $(B)/libservice.a $(B)/libcore.a
+	$(CC) $(ALLFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libservice.a $(B)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/obj/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Isrc -Itests/unit -c $< -o $@
+
+# The unit tests find their data and the fitd binary through these.
+export FITD_TEST_DATA := $(CURDIR)/tests/data
+export FITD_BIN := $(CURDIR)/$(B)/fitd
+
+unit: all
+	@tests/run.sh $(UNIT_BIN)
+
+test: all
+	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh)
+
+# Installs what a fresh Debian machine lacks (only when something is missing).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory $(B)/fitd
+	$(B)/fitd serve
+
+bench: all $(B)/bench/bench_engine
+	@tests/bench/run.sh $(B)
+
+$(B)/bench/%: tests/bench/%.c $(B)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Isrc $^ $(LDLIBS) -o $@
+
+asan:
+	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" test
+
+tsan:
+	@$(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" test
+
+valgrind: all
+	@tests/valgrind.sh $(UNIT_BIN)
+
+fmt:
+	clang-format -i $(CORE_SRC) $(SERVICE_SRC) src/main.c src/core/*.h src/service/*.h tests/unit/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
