@@ -82,6 +82,7 @@ struct prog {
     double **rv;      /* [n] row value of a node over the current chunk */
     double **radj;    /* [n] row adjoint buffers (NULL when not needed) */
     double **gbuf;    /* [n] a column's gather buffer, for batches given by index */
+    unsigned char *adj_owned; /* [n] radj[id] is its own buffer (not a consumer's) */
     double *arena;    /* the chunk buffers behind rv and radj */
     double *scratch;  /* [3 * PROG_CHUNK]: broadcast operands, scalar-adjoint terms */
 };
@@ -103,5 +104,7 @@ void kern_backward(struct prog *p, int id, size_t m, double *sacc);
 /* Sum of x[0..m) in a fixed order (8 lanes, then the lanes in order). */
 double kern_sum(const double *x, size_t m);
 double kern_sumsq(const double *x, size_t m);
+/* kern_sumsq that also writes the adjoint seed g[i] = 2*x[i]. */
+double kern_sumsq_seed(const double *x, double *g, size_t m);
 
 #endif

@@ -97,35 +97,119 @@ void op_partials(op_code code, double a, double b, double c, double out, double 
     }
 }
 
+/* Reductions run 16 lanes as four 4-double vectors (GCC/clang vector
+ * extensions), combined in one fixed order, then the tail: the same bits
+ * on every x86-64, whatever width the clone uses, and fast without
+ * -ffast-math. */
+typedef double v4d __attribute__((vector_size(32)));
+/* The v4d helpers are static inline and never cross an ABI boundary, so
+ * GCC's note that their by-value vectors change the ABI without AVX is moot. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+static inline v4d load4(const double *p) {
+    v4d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store4(double *p, v4d v) {
+    memcpy(p, &v, sizeof v);
+}
+
+static inline double combine(v4d a0, v4d a1, v4d a2, v4d a3, double tail) {
+    v4d t = (a0 + a1) + (a2 + a3);
+    return ((t[0] + t[1]) + (t[2] + t[3])) + tail;
+}
+
 FIT_HOT double kern_sum(const double *x, size_t m) {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     size_t i = 0;
-    for (; i + 8 <= m; i += 8)
-        for (size_t k = 0; k < 8; k++) l[k] += x[i + k];
+    for (; i + 16 <= m; i += 16) {
+        a0 += load4(x + i);
+        a1 += load4(x + i + 4);
+        a2 += load4(x + i + 8);
+        a3 += load4(x + i + 12);
+    }
     double tail = 0;
     for (; i < m; i++) tail += x[i];
-    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])) + tail;
+    return combine(a0, a1, a2, a3, tail);
 }
 
 FIT_HOT double kern_sumsq(const double *x, size_t m) {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     size_t i = 0;
-    for (; i + 8 <= m; i += 8)
-        for (size_t k = 0; k < 8; k++) l[k] += x[i + k] * x[i + k];
+    for (; i + 16 <= m; i += 16) {
+        v4d x0 = load4(x + i), x1 = load4(x + i + 4), x2 = load4(x + i + 8), x3 = load4(x + i + 12);
+        a0 += x0 * x0;
+        a1 += x1 * x1;
+        a2 += x2 * x2;
+        a3 += x3 * x3;
+    }
     double tail = 0;
     for (; i < m; i++) tail += x[i] * x[i];
-    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])) + tail;
+    return combine(a0, a1, a2, a3, tail);
 }
 
-/* sum of x[i]*y[i] in the same fixed order as kern_sum. */
-static inline double kern_dot(const double *restrict x, const double *restrict y, size_t m) {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+FIT_HOT double kern_sumsq_seed(const double *restrict x, double *restrict g, size_t m) {
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     size_t i = 0;
-    for (; i + 8 <= m; i += 8)
-        for (size_t k = 0; k < 8; k++) l[k] += x[i + k] * y[i + k];
+    for (; i + 16 <= m; i += 16) {
+        v4d x0 = load4(x + i), x1 = load4(x + i + 4), x2 = load4(x + i + 8), x3 = load4(x + i + 12);
+        a0 += x0 * x0;
+        a1 += x1 * x1;
+        a2 += x2 * x2;
+        a3 += x3 * x3;
+        store4(g + i, 2.0 * x0);
+        store4(g + i + 4, 2.0 * x1);
+        store4(g + i + 8, 2.0 * x2);
+        store4(g + i + 12, 2.0 * x3);
+    }
+    double tail = 0;
+    for (; i < m; i++) {
+        tail += x[i] * x[i];
+        g[i] = 2.0 * x[i];
+    }
+    return combine(a0, a1, a2, a3, tail);
+}
+
+/* sum of g[i]*x[i] into *dot and of g[i] into *sum, in one pass. */
+static inline void kern_dot_sum(const double *restrict g, const double *restrict x, size_t m,
+                                double *dot, double *sum) {
+    v4d d0 = {0}, d1 = {0}, d2 = {0}, d3 = {0}, s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    size_t i = 0;
+    for (; i + 16 <= m; i += 16) {
+        v4d g0 = load4(g + i), g1 = load4(g + i + 4), g2 = load4(g + i + 8), g3 = load4(g + i + 12);
+        d0 += g0 * load4(x + i);
+        d1 += g1 * load4(x + i + 4);
+        d2 += g2 * load4(x + i + 8);
+        d3 += g3 * load4(x + i + 12);
+        s0 += g0;
+        s1 += g1;
+        s2 += g2;
+        s3 += g3;
+    }
+    double td = 0, ts = 0;
+    for (; i < m; i++) {
+        td += g[i] * x[i];
+        ts += g[i];
+    }
+    *dot = combine(d0, d1, d2, d3, td);
+    *sum = combine(s0, s1, s2, s3, ts);
+}
+
+/* sum of x[i]*y[i] in kern_sum's order. */
+static inline double kern_dot(const double *restrict x, const double *restrict y, size_t m) {
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    size_t i = 0;
+    for (; i + 16 <= m; i += 16) {
+        a0 += load4(x + i) * load4(y + i);
+        a1 += load4(x + i + 4) * load4(y + i + 4);
+        a2 += load4(x + i + 8) * load4(y + i + 8);
+        a3 += load4(x + i + 12) * load4(y + i + 12);
+    }
     double tail = 0;
     for (; i < m; i++) tail += x[i] * y[i];
-    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])) + tail;
+    return combine(a0, a1, a2, a3, tail);
 }
 
 /* An operand's values over the chunk: its row buffer, or (for a scalar)
@@ -200,10 +284,11 @@ FIT_HOT void kern_forward(struct prog *p, int id, size_t m) {
     }
 }
 
-/* Adds sign*g to operand x's adjoint: a row's buffer, or a scalar's sum. */
-static void grad_pass(struct prog *p, int x, const double *restrict g, double sign, size_t m,
+/* Adds sign*g to operand x's adjoint: a row's buffer, or a scalar's sum.
+ * An operand sharing g's buffer (see pass_through_consumer) has it already. */
+static void grad_pass(struct prog *p, int x, const double *g, double sign, size_t m,
                       double *sacc) {
-    if (x < 0 || !p->nodes[x].grad) return;
+    if (x < 0 || !p->nodes[x].grad || p->radj[x] == g) return;
     if (p->nodes[x].row) {
         double *restrict gx = p->radj[x];
         if (sign > 0) for (size_t i = 0; i < m; i++) gx[i] += g[i];
@@ -249,6 +334,15 @@ FIT_HOT void kern_backward(struct prog *p, int id, size_t m, double *sacc) {
     case OP_SUB: grad_pass(p, xa, g, 1.0, m, sacc); grad_pass(p, xb, g, -1.0, m, sacc); return;
     case OP_MUL: grad_times(p, xa, g, xb, m, sacc); grad_times(p, xb, g, xa, m, sacc); return;
     case OP_AXPB:
+        if (!p->nodes[xa].grad && p->nodes[xb].grad && !p->nodes[nd->c].row &&
+            p->nodes[nd->c].grad) {
+            /* m*x + b over a data column: both scalar adjoints in one pass */
+            double dot, sum;
+            kern_dot_sum(g, p->rv[xa], m, &dot, &sum);
+            sacc[xb] += dot;
+            sacc[nd->c] += sum;
+            return;
+        }
         grad_times(p, xa, g, xb, m, sacc);
         grad_times(p, xb, g, xa, m, sacc);
         grad_pass(p, nd->c, g, 1.0, m, sacc);

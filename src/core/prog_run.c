@@ -19,6 +19,23 @@ static double *alloc_doubles(size_t m) {
     return aligned_alloc(64, bytes ? bytes : 64);
 }
 
+/* A node whose only consumer passes its adjoint through unchanged (either
+ * side of an add, the left of a sub, the addend of an axpb) can share that
+ * consumer's adjoint buffer: no copy, no zeroing. Returns the consumer or -1. */
+static int pass_through_consumer(const prog *p, int id) {
+    if (p->nodes[id].uses != 1) return -1;
+    for (size_t c = (size_t)id + 1; c < p->n; c++) {
+        const ir_node *nd = &p->nodes[c];
+        if (nd->a != id && nd->b != id && nd->c != id) continue;
+        if (!nd->row || !nd->grad) return -1;
+        int through = (nd->code == OP_ADD && nd->a != nd->b) ||
+                      (nd->code == OP_SUB && nd->a == id && nd->b != id) ||
+                      (nd->code == OP_AXPB && nd->c == id && nd->a != id);
+        return through ? (int)c : -1;
+    }
+    return -1;
+}
+
 /* Fills the schedules and allocates every buffer the program will use.
  * Returns FIT_OK or FIT_ENOMEM (p is then freed by the caller). */
 int prog_schedule(prog *p) {
@@ -34,9 +51,10 @@ int prog_schedule(prog *p) {
     p->rv = calloc(n, sizeof(double *));
     p->radj = calloc(n, sizeof(double *));
     p->gbuf = calloc(n, sizeof(double *));
+    p->adj_owned = calloc(n ? n : 1, 1);
     p->scratch = alloc_doubles(3 * PROG_CHUNK);
     if (!p->pre || !p->rows || !p->cols || !p->reds || !p->post || !p->sv || !p->sadj ||
-        !p->rv || !p->radj || !p->gbuf || !p->scratch)
+        !p->rv || !p->radj || !p->gbuf || !p->adj_owned || !p->scratch)
         return FIT_ENOMEM;
     for (size_t id = 0; id < n; id++) {
         ir_node *nd = &p->nodes[id];
@@ -67,7 +85,7 @@ int prog_schedule(prog *p) {
         return FIT_ENOMEM;
     }
     double *buf = p->arena;
-    for (size_t id = 0; id < n; id++) {
+    for (size_t id = n; id-- > 0;) {
         ir_node *nd = &p->nodes[id];
         if (nd->code == OP_COLUMN) {
             p->gbuf[id] = buf;
@@ -77,11 +95,18 @@ int prog_schedule(prog *p) {
             p->rv[id] = buf;
             buf += PROG_CHUNK;
             if (nd->grad) {
-                p->radj[id] = buf;
-                buf += PROG_CHUNK;
+                int c = pass_through_consumer(p, (int)id);
+                if (c >= 0) {
+                    p->radj[id] = p->radj[c];
+                } else {
+                    p->radj[id] = buf;
+                    p->adj_owned[id] = 1;
+                    buf += PROG_CHUNK;
+                }
             }
         }
     }
+
     /* bw[j]: the row ops with adjoints that reduction j's operand depends on */
     for (size_t j = 0; j < p->nreds; j++) {
         memset(cone, 0, n);
@@ -171,19 +196,20 @@ double prog_loss_grad(prog *p, const fit_data *d, const double *params, const si
         for (size_t j = 0; j < p->nreds; j++) {
             const ir_node *r = &p->nodes[p->reds[j]];
             const double *x = p->rv[r->a];
-            p->red_sum[j] += r->code == OP_SUMSQ ? kern_sumsq(x, m) : kern_sum(x, m);
-        }
-        if (grad == NULL) continue;
-        for (size_t j = 0; j < p->nreds; j++) {
-            const ir_node *r = &p->nodes[p->reds[j]];
-            if (!r->grad) continue;
-            for (size_t k = 0; k < p->nbw[j]; k++) memset(p->radj[p->bw[j][k]], 0, m * sizeof(double));
-            double *seed = p->radj[r->a];
-            const double *x = p->rv[r->a];
+            int seeded = grad && r->grad;
             if (r->code == OP_SUMSQ)
-                for (size_t i = 0; i < m; i++) seed[i] = 2.0 * x[i];
+                p->red_sum[j] += seeded ? kern_sumsq_seed(x, p->radj[r->a], m) : kern_sumsq(x, m);
             else
-                for (size_t i = 0; i < m; i++) seed[i] = 1.0;
+                p->red_sum[j] += kern_sum(x, m);
+            if (!seeded) continue;
+            /* the seed (d sum / d operand) is assigned; the other buffers of
+               the cone accumulate, so they start at zero */
+            for (size_t k = 0; k < p->nbw[j]; k++) {
+                int id = p->bw[j][k];
+                if (p->adj_owned[id] && id != r->a) memset(p->radj[id], 0, m * sizeof(double));
+            }
+            if (r->code == OP_SUM)
+                for (size_t i = 0; i < m; i++) p->radj[r->a][i] = 1.0;
             double *sacc = p->sadj_red + j * nn;
             for (size_t k = p->nbw[j]; k-- > 0;) kern_backward(p, p->bw[j][k], m, sacc);
         }
@@ -255,6 +281,7 @@ void prog_free(prog *p) {
     free(p->rv);
     free(p->radj);
     free(p->gbuf);
+    free(p->adj_owned);
     free(p->arena);
     free(p->scratch);
     free(p);
