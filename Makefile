@@ -6,6 +6,7 @@
 #   make asan|tsan  the test suite under sanitizers (build/asan, build/tsan)
 #   make valgrind   the unit tests under valgrind
 
+SHELL    := /bin/bash
 CC       ?= cc
 OPT      ?= -O3 -g
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
@@ -16,7 +17,7 @@ SAN      ?=
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
 CFLAGS   ?=
 ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) $(CFLAGS)
-LDLIBS   := -ljansson -lm -pthread
+LDLIBS   := -lmicrohttpd -lsqlite3 -ljansson -lm -pthread
 B        ?= build
 
 CORE_SRC    := $(wildcard src/core/*.c)
@@ -25,12 +26,14 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 SERVICE_OBJ := $(SERVICE_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+API_SRC     := $(wildcard tests/api/test_*.c)
+API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 
 DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
             pkg-config
 
 .PHONY: all test unit run bench asan tsan valgrind clean deps fmt
-all: $(B)/fitd $(UNIT_BIN)
+all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,6 +56,14 @@ $(B)/obj/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -Isrc -Itests/unit -c $< -o $@
 
+$(B)/api/%: $(B)/obj/tests/api/%.o $(B)/obj/tests/api/apitest.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) $^ -lcurl -ljansson -lm -pthread -o $@
+
+$(B)/obj/tests/api/%.o: tests/api/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Isrc -Itests/unit -Itests/api -c $< -o $@
+
 # The unit tests find their data and the fitd binary through these.
 export FITD_TEST_DATA := $(CURDIR)/tests/data
 export FITD_BIN := $(CURDIR)/$(B)/fitd
@@ -61,7 +72,7 @@ unit: all
 	@tests/run.sh $(UNIT_BIN)
 
 test: all
-	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh)
+	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) tests/api/check_openapi.sh
 
 # Installs what a fresh Debian machine lacks (only when something is missing).
 deps:
@@ -99,3 +110,24 @@ clean:
 	rm -rf build
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# libFuzzer harnesses (clang): each runs FUZZ_SECONDS on a copy of its
+# seed corpus, so the checked-in seeds stay as they are.
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -ffp-contract=off -D_POSIX_C_SOURCE=200809L -pthread -Isrc
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz
+fuzz: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+	  w=$$(mktemp -d); cp -r tests/fuzz/corpus/$$n/. $$w/; \
+	  echo "fuzz_$$n: $(FUZZ_SECONDS) s"; \
+	  $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    $$w 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-' ; \
+	  rc=$${PIPESTATUS[0]}; rm -rf $$w; [ $$rc -eq 0 ] || exit $$rc; \
+	done
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(SERVICE_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) $(SERVICE_SRC) -ljansson -lm -o $@
