@@ -130,4 +130,4 @@ fuzz: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(SERVICE_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) $(SERVICE_SRC) -ljansson -lm -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) $(SERVICE_SRC) $(LDLIBS) -o $@

@@ -148,9 +148,10 @@ and d["epochs_run"] == len(d["history"]["loss"]) and d["error"] is None'
 check "fitd --help exits 0" "$fitd" --help >/dev/null
 check "fitd fit --help exits 0" "$fitd" fit --help >/dev/null
 check "fitd version" bash -c '"$1" version | grep -q "^fitd "' _ "$fitd"
-"$fitd" serve >/dev/null 2>"$tmp/serve.err"
-check "fitd serve is not built yet: exit 2" test $? -eq 2
-check "fitd serve says so" grep -q "serve is not built yet" "$tmp/serve.err"
+check "fitd serve --help lists every option" bash -c '"$1" serve --help | grep -q -- "--api-token"' _ "$fitd"
+"$fitd" serve --bogus >/dev/null 2>"$tmp/serve.err"
+check "fitd serve with an unknown option: exit 2" test $? -eq 2
+check "fitd serve names the bad option" grep -q "unknown option '--bogus'" "$tmp/serve.err"
 "$fitd" fit >/dev/null 2>&1
 check "fitd fit without a file: exit 2" test $? -eq 2
 

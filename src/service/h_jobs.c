@@ -1,0 +1,300 @@
+/* h_jobs.c - /v1/jobs: submit (with ?wait and Idempotency-Key), list, get
+ * (with ?wait), history, cancel, delete. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jout.h"
+#include "app.h"
+#include "dsdoc.h"
+#include "handlers.h"
+#include "jobdoc.h"
+#include "jobres.h"
+#include "jobs.h"
+#include "seed.h"
+#include "spec_json.h"
+
+#define WAIT_MAX 600 /* seconds a long-poll may last */
+
+static void not_found(http_reply *out, const char *id) {
+    char detail[200];
+    snprintf(detail, sizeof detail, "no job with id '%.120s'", id);
+    reply_problem(out, 404, "not-found", "Not found", detail, NULL);
+}
+
+/* Two independent 64-bit FNV-1a streams: a fingerprint of the body for
+ * Idempotency-Key comparisons (not a security boundary). */
+static void body_hash(const char *body, size_t len, char out[65]) {
+    uint64_t h1 = 1469598103934665603ULL, h2 = 0x84222325cbf29ce4ULL;
+    for (size_t i = 0; i < len; i++) {
+        h1 = (h1 ^ (unsigned char)body[i]) * 1099511628211ULL;
+        h2 = (h2 ^ (unsigned char)body[len - 1 - i]) * 0x100000001b3ULL;
+    }
+    snprintf(out, 65, "%016llx%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2,
+             (unsigned long long)(len * 0x9e3779b97f4a7c15ULL));
+}
+
+/* Answers with job id's resource: 200 when finished (or when answer_200),
+ * else 202; while wait_s remains and it is not finished, waits instead. */
+static void answer_job(http_req *r, const char *id, double wait_s, int created,
+                       http_reply *out) {
+    job_rec *rec = NULL;
+    int rc = store_job_get(r->app->st, id, &rec);
+    if (rc == STORE_NOTFOUND) {
+        not_found(out, id);
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_internal(out, "the store could not read the job");
+        return;
+    }
+    int done = jobres_terminal(rec->status);
+    /* a resumed request may have been woken early (another job's notice):
+       it waits out the rest of its time */
+    double left = r->resumed ? http_wait_remaining(r) : wait_s;
+    if (!done && left > 0.001) {
+        http_wait_on(r, id, left);
+        job_rec_free(rec);
+        return;
+    }
+    /* a submit answers 202 (accepted) unless it waited and the job finished */
+    int waited = wait_s > 0 || r->resumed;
+    reply_json(out, created && !(waited && done) ? 202 : 200, jobres_render(r->app, rec));
+    if (created) snprintf(out->location, sizeof out->location, "/v1/jobs/%s", id);
+    job_rec_free(rec);
+}
+
+/* The submitted job's id between the first call and the resumed one. */
+typedef struct submit_state {
+    char id[STORE_ID_MAX];
+} submit_state;
+
+void h_job_submit(http_req *r, http_reply *out) {
+    app *a = r->app;
+    if (r->resumed && r->state) {
+        answer_job(r, ((submit_state *)r->state)->id, 0, 1, out);
+        return;
+    }
+    long wait;
+    if (query_long(r, "wait", 0, WAIT_MAX, 0, &wait, out)) return;
+    const char *idem = http_header(r, "Idempotency-Key");
+    char hash[65] = "";
+    body_hash(r->body ? r->body : "", r->body_len, hash);
+    if (idem && (strlen(idem) == 0 || strlen(idem) > 200)) {
+        reply_problem(out, 400, "bad-idempotency-key", "Bad Idempotency-Key",
+                      "Idempotency-Key must be 1 to 200 characters", NULL);
+        return;
+    }
+    if (idem) {
+        job_rec *prev = NULL;
+        if (store_job_by_idem(a->st, idem, &prev) == STORE_OK) {
+            if (strcmp(prev->body_hash, hash) != 0) {
+                reply_problem(out, 409, "idempotency-key-reused", "Idempotency-Key reused",
+                              "this Idempotency-Key was used with a different body", NULL);
+            } else {
+                submit_state *st = calloc(1, sizeof *st);
+                if (st) snprintf(st->id, sizeof st->id, "%s", prev->id);
+                r->state = st;
+                answer_job(r, prev->id, (double)wait, 1, out);
+            }
+            job_rec_free(prev);
+            return;
+        }
+    }
+    job_spec js;
+    problem p;
+    job_spec_init(&js);
+    problem_init(&p);
+    job_rec rec;
+    memset(&rec, 0, sizeof rec);
+    ds_meta *dm = NULL;
+    char inline_id[STORE_ID_MAX] = "";
+    if (spec_parse(r->body ? r->body : "", r->body_len, &js, &p) != 0) goto invalid;
+    if (!js.has_seed) js.fit.seed = seed_draw();
+    if (js.src.kind == SOURCE_DATASET) {
+        int rc = store_dataset_meta(a->st, js.src.dataset, &dm);
+        if (rc == STORE_NOTFOUND) {
+            problem_add(&p, "/dataset", NULL, 0, "no dataset with id '%.120s'", js.src.dataset);
+            goto invalid;
+        }
+        if (rc != STORE_OK) {
+            reply_internal(out, "the store could not read the dataset");
+            goto done;
+        }
+        fit_data view = {dm->rows, dm->ncols, dm->names, NULL};
+        if (spec_resolve(&js, &view, &p) != 0) goto invalid;
+    } else if (spec_resolve(&js, NULL, &p) != 0) {
+        goto invalid;
+    }
+    double rows = js.src.kind == SOURCE_DATASET ? (double)dm->rows
+                  : js.src.kind == SOURCE_GENERATE ? (double)js.src.gen.n
+                                                   : (double)js.src.data->rows;
+    if (rows > (double)a->cfg.max_rows) {
+        problem_add(&p, js.src.kind == SOURCE_GENERATE ? "/data/generate/n" : "/data", NULL, 0,
+                    "%.0f rows; this server takes at most %zu (--max-rows)", rows, a->cfg.max_rows);
+        goto invalid;
+    }
+    if (rows * (double)js.fit.epochs > a->cfg.max_work) {
+        problem_add(&p, "/epochs", NULL, 0,
+                    "rows x epochs = %.3g exceeds this server's work budget of %.3g per job "
+                    "(--max-work); use fewer epochs or rows",
+                    rows * (double)js.fit.epochs, a->cfg.max_work);
+        goto invalid;
+    }
+    if (js.src.kind == SOURCE_COLUMNS) {
+        /* inline data becomes a stored (unlisted) dataset, so the job can
+           run again after a restart */
+        ds_meta m;
+        memset(&m, 0, sizeof m);
+        ds_data *dd = NULL;
+        int ok = dsdoc_meta(&m, js.src.data, NULL, 1) == 0 && (dd = ds_data_wrap(js.src.data)) != NULL;
+        if (dd == NULL) data_free(js.src.data);
+        js.src.data = NULL;
+        ok = ok && store_dataset_put(a->st, &m, dd) == STORE_OK;
+        ds_data_release(dd);
+        snprintf(inline_id, sizeof inline_id, "%s", m.id);
+        free(m.name);
+        for (size_t c = 0; c < m.ncols && m.names; c++) free(m.names[c]);
+        free(m.names);
+        free(m.stats);
+        if (!ok) {
+            reply_internal(out, "the inline data could not be stored");
+            goto done;
+        }
+        js.src.kind = SOURCE_DATASET;
+        snprintf(js.src.dataset, sizeof js.src.dataset, "%s", inline_id);
+    }
+    json_t *spec = spec_to_json(&js.fit, &js.src);
+    jobs_new_id("job_", rec.id, sizeof rec.id);
+    if (js.src.kind == SOURCE_DATASET) snprintf(rec.dataset, sizeof rec.dataset, "%s", js.src.dataset);
+    rec.status = JOB_QUEUED;
+    rec.seed = js.fit.seed;
+    rec.created_ms = jobs_now_ms();
+    rec.spec_json = spec ? jout_dumps(spec, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    json_decref(spec);
+    rec.idem_key = idem ? strdup(idem) : NULL;
+    snprintf(rec.body_hash, sizeof rec.body_hash, "%s", hash);
+    if (rec.spec_json == NULL) {
+        reply_internal(out, "out of memory");
+        goto done;
+    }
+    switch (jobs_submit(a->jobs, &rec)) {
+    case JOBS_OK: {
+        submit_state *st = calloc(1, sizeof *st);
+        if (st) snprintf(st->id, sizeof st->id, "%s", rec.id);
+        r->state = st;
+        inline_id[0] = '\0'; /* the job owns it now */
+        answer_job(r, rec.id, (double)wait, 1, out);
+        break;
+    }
+    case JOBS_FULL:
+        reply_problem(out, 429, "queue-full", "Too many jobs",
+                      "the job queue is full; retry after a moment", NULL);
+        out->retry_after = 1;
+        break;
+    case JOBS_DRAINING:
+        reply_problem(out, 503, "draining", "Shutting down", "the server is shutting down", NULL);
+        out->retry_after = 5;
+        break;
+    case JOBS_CONFLICT:
+        reply_problem(out, 409, "idempotency-key-reused", "Idempotency-Key reused",
+                      "a concurrent request took this Idempotency-Key", NULL);
+        break;
+    default:
+        reply_internal(out, "the job could not be stored");
+    }
+    goto done;
+invalid:
+    reply_problem_doc(out, &p);
+done:
+    if (inline_id[0]) store_dataset_delete(a->st, inline_id);
+    free(rec.spec_json);
+    free(rec.idem_key);
+    ds_meta_free(dm);
+    job_spec_clear(&js);
+    problem_clear(&p);
+}
+
+void h_job_get(http_req *r, http_reply *out) {
+    long wait = 0;
+    if (!r->resumed && query_long(r, "wait", 0, WAIT_MAX, 0, &wait, out)) return;
+    answer_job(r, r->caps[0], (double)wait, 0, out);
+}
+
+void h_free_state(http_req *r) {
+    free(r->state);
+    r->state = NULL;
+}
+
+void h_job_list(http_req *r, http_reply *out) {
+    long size;
+    if (query_long(r, "page_size", 1, 1000, 100, &size, out)) return;
+    const char *status = http_query(r, "status");
+    int st = -1;
+    if (status && (st = job_status_by_name(status)) < 0) {
+        reply_problem(out, 400, "bad-query", "Bad query parameter",
+                      "status must be one of queued, running, succeeded, failed, cancelled",
+                      json_pack("[{s:s, s:s}]", "parameter", "status", "detail", "unknown status"));
+        return;
+    }
+    job_rec **items = NULL;
+    size_t n = 0;
+    int more = 0;
+    int rc = store_job_list(r->app->st, http_query(r, "page_token"), (size_t)size, st, &items,
+                            &n, &more);
+    if (rc == STORE_NOTFOUND) {
+        reply_problem(out, 400, "bad-query", "Bad query parameter",
+                      "page_token does not name a page (it is the next_page_token of a list)",
+                      json_pack("[{s:s, s:s}]", "parameter", "page_token", "detail", "unknown"));
+        return;
+    }
+    if (rc != STORE_OK) {
+        reply_internal(out, "the store could not list jobs");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, jobres_render(r->app, items[i]));
+    json_t *doc = json_pack("{s:o}", "items", arr);
+    if (more && n) json_object_set_new(doc, "next_page_token", json_string(items[n - 1]->id));
+    for (size_t i = 0; i < n; i++) job_rec_free(items[i]);
+    free(items);
+    reply_json(out, 200, doc);
+}
+
+void h_job_history(http_req *r, http_reply *out) {
+    long k;
+    if (query_long(r, "max_points", 0, 10000000, 0, &k, out)) return;
+    job_rec *rec = NULL;
+    int rc = store_job_get(r->app->st, r->caps[0], &rec);
+    if (rc == STORE_NOTFOUND) {
+        not_found(out, r->caps[0]);
+    } else if (rc != STORE_OK) {
+        reply_internal(out, "the store could not read the job");
+    } else if (rec->history_json == NULL) {
+        reply_problem(out, 409, "no-history-yet", "No history yet",
+                      jobres_terminal(rec->status)
+                          ? "this job ended without training (cancelled or failed before its first epoch)"
+                          : "the job has not finished; GET /v1/jobs/{id} shows its live progress",
+                      NULL);
+    } else {
+        json_t *h = jobres_history(rec->history_json, k);
+        if (h) reply_json(out, 200, h);
+        else reply_internal(out, "the stored history does not read");
+    }
+    job_rec_free(rec);
+}
+
+void h_job_cancel(http_req *r, http_reply *out) {
+    int rc = jobs_cancel(r->app->jobs, r->caps[0]);
+    if (rc == JOBS_NOTFOUND) not_found(out, r->caps[0]);
+    else if (rc != JOBS_OK) reply_internal(out, "the job could not be cancelled");
+    else answer_job(r, r->caps[0], 0, 0, out);
+}
+
+void h_job_delete(http_req *r, http_reply *out) {
+    int rc = jobs_delete(r->app->jobs, r->caps[0]);
+    if (rc == JOBS_NOTFOUND) not_found(out, r->caps[0]);
+    else if (rc != JOBS_OK) reply_internal(out, "the job could not be deleted");
+    else out->status = 204;
+}

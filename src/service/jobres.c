@@ -1,0 +1,131 @@
+/* jobres.c - rendering jobs and histories. */
+#include "jobres.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "handlers.h"
+#include "jobs.h"
+
+int jobres_terminal(job_status st) {
+    return st == JOB_SUCCEEDED || st == JOB_FAILED || st == JOB_CANCELLED;
+}
+
+/* The result members, in the order `fitd fit` writes them. */
+static const char *const result_members[] = {"params",       "loss",       "val_loss",
+                                             "best_loss",    "best_epoch", "initial_loss",
+                                             "epochs_run",   "termination", "reference",
+                                             "error"};
+
+json_t *jobres_render(app *a, const job_rec *rec) {
+    json_t *res = rec->result_json ? json_loads(rec->result_json, 0, NULL) : NULL;
+    json_t *spec = rec->spec_json ? json_loads(rec->spec_json, 0, NULL) : NULL;
+    json_t *doc = json_object();
+    json_object_set_new(doc, "id", json_string(rec->id));
+    json_object_set_new(doc, "status", json_string(job_status_name(rec->status)));
+    json_object_set_new(doc, "seed", json_integer((json_int_t)rec->seed));
+    json_object_set_new(doc, "spec", spec ? spec : json_null());
+    for (size_t i = 0; i < sizeof result_members / sizeof *result_members; i++) {
+        const char *k = result_members[i];
+        json_t *v = res ? json_object_get(res, k) : NULL;
+        if (v) json_object_set(doc, k, v);
+        else if (strcmp(k, "val_loss") != 0) json_object_set_new(doc, k, json_null());
+    }
+    json_object_set_new(doc, "dataset", rec->dataset[0] ? json_string(rec->dataset) : json_null());
+    json_object_set_new(doc, "created_at", iso_time(rec->created_ms));
+    json_object_set_new(doc, "started_at", iso_time(rec->started_ms));
+    json_object_set_new(doc, "finished_at", iso_time(rec->finished_ms));
+    json_object_set_new(doc, "attempts", json_integer(rec->attempts));
+    json_t *prog = rec->status == JOB_RUNNING ? jobs_progress(a->jobs, rec->id) : NULL;
+    json_object_set_new(doc, "progress", prog ? prog : json_null());
+    json_decref(res);
+    return doc;
+}
+
+/* Picks at most k indices of 0..n-1: evenly spaced, with 0, n-1 and best. */
+static size_t pick(size_t n, size_t k, size_t best, size_t *idx) {
+    if (k >= n || k == 0) {
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        return n;
+    }
+    if (k < 3) k = 3 < n ? 3 : n;
+    size_t m = 0;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = (size_t)llround((double)j * (double)(n - 1) / (double)(k - 1));
+        if (m == 0 || idx[m - 1] != i) idx[m++] = i;
+    }
+    /* put best in place of its nearest neighbour unless it is there */
+    size_t near = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (idx[j] == best) return m;
+        if ((idx[j] > best ? idx[j] - best : best - idx[j]) <
+            (idx[near] > best ? idx[near] - best : best - idx[near]))
+            near = j;
+    }
+    if (near == 0) near = 1;
+    if (near == m - 1) near = m - 2;
+    idx[near] = best;
+    for (size_t j = near; j + 1 < m && idx[j] > idx[j + 1]; j++) {
+        size_t t = idx[j];
+        idx[j] = idx[j + 1];
+        idx[j + 1] = t;
+    }
+    for (size_t j = near; j > 0 && idx[j] < idx[j - 1]; j--) {
+        size_t t = idx[j];
+        idx[j] = idx[j - 1];
+        idx[j - 1] = t;
+    }
+    return m;
+}
+
+static json_t *subset(json_t *arr, const size_t *idx, size_t m) {
+    json_t *out = json_array();
+    for (size_t j = 0; j < m; j++) json_array_append(out, json_array_get(arr, idx[j]));
+    return out;
+}
+
+json_t *jobres_history(const char *history_json, long max_points) {
+    json_t *h = history_json ? json_loads(history_json, 0, NULL) : NULL;
+    json_t *loss = h ? json_object_get(h, "loss") : NULL;
+    if (!json_is_array(loss)) {
+        json_decref(h);
+        return NULL;
+    }
+    size_t n = json_array_size(loss);
+    if (max_points <= 0 || (size_t)max_points >= n) return h;
+    size_t best = 0;
+    double bv = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(loss, i);
+        if (json_is_number(v) && json_number_value(v) < bv) {
+            bv = json_number_value(v);
+            best = i;
+        }
+    }
+    size_t *idx = malloc(((size_t)max_points + 3) * sizeof *idx);
+    if (idx == NULL) {
+        json_decref(h);
+        return NULL;
+    }
+    size_t m = pick(n, (size_t)max_points, best, idx);
+    json_t *out = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach(h, key, v) {
+        if (json_is_array(v)) {
+            json_object_set_new(out, key, subset(v, idx, m));
+        } else if (json_is_object(v)) {
+            json_t *po = json_object();
+            const char *pk;
+            json_t *pv;
+            json_object_foreach(v, pk, pv) json_object_set_new(po, pk, subset(pv, idx, m));
+            json_object_set_new(out, key, po);
+        }
+    }
+    json_object_set_new(out, "downsampled_from", json_integer((json_int_t)n));
+    free(idx);
+    json_decref(h);
+    return out;
+}

@@ -1,0 +1,449 @@
+/* jobs.c - queue, workers and live state of training jobs. */
+#include "jout.h"
+#include "jobs.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "core/train.h"
+#include "jobdoc.h"
+#include "log.h"
+#include "problem.h"
+#include "spec_json.h"
+
+/* What a worker shows while it trains. */
+typedef struct live {
+    char id[STORE_ID_MAX]; /* "" when idle */
+    atomic_int cancel;
+    int interrupted;       /* cancelled by drain: requeue, don't finish */
+    pthread_mutex_t mu;    /* guards the progress below */
+    long epoch, epochs;
+    double loss, val_loss;
+    int has_val;
+    size_t np;
+    char names[FIT_MAX_PARAMS][FIT_NAME_MAX];
+    double params[FIT_MAX_PARAMS];
+} live;
+
+struct jobs {
+    app *a;
+    pthread_mutex_t mu; /* guards queue, live ids, transitions */
+    pthread_cond_t cond;
+    char (*queue)[STORE_ID_MAX]; /* ring buffer */
+    size_t qcap, qhead, qlen, reserved;
+    size_t capacity;  /* --queue */
+    int stopping;
+    int nworkers;
+    pthread_t *threads;
+    live *lives;      /* [nworkers] */
+    atomic_size_t running;
+};
+
+long long jobs_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void jobs_new_id(const char *prefix, char *out, size_t cap) {
+    unsigned char b[12];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, b, sizeof b) : -1;
+    if (fd >= 0) close(fd);
+    if (got != (ssize_t)sizeof b) {
+        /* no urandom: the clock and a counter still give unique ids */
+        static atomic_ulong counter;
+        unsigned long long x = (unsigned long long)jobs_now_ms() ^
+                               ((unsigned long long)atomic_fetch_add(&counter, 1) << 40);
+        for (size_t i = 0; i < sizeof b; i++) b[i] = (unsigned char)(x >> (8 * (i % 8))) ^ (unsigned char)i;
+    }
+    size_t n = (size_t)snprintf(out, cap, "%s", prefix);
+    for (size_t i = 0; i < sizeof b && n + 2 < cap; i++, n += 2)
+        snprintf(out + n, cap - n, "%02x", b[i]);
+}
+
+/* Queue push under j->mu: grows the ring when recovery overfills it. */
+static int queue_push(jobs *j, const char *id) {
+    if (j->qlen == j->qcap) {
+        size_t cap = j->qcap ? j->qcap * 2 : 64;
+        char (*q)[STORE_ID_MAX] = malloc(cap * sizeof *q);
+        if (q == NULL) return -1;
+        for (size_t i = 0; i < j->qlen; i++)
+            memcpy(q[i], j->queue[(j->qhead + i) % j->qcap], STORE_ID_MAX);
+        free(j->queue);
+        j->queue = q;
+        j->qcap = cap;
+        j->qhead = 0;
+    }
+    snprintf(j->queue[(j->qhead + j->qlen) % j->qcap], STORE_ID_MAX, "%s", id);
+    j->qlen++;
+    pthread_cond_signal(&j->cond);
+    return 0;
+}
+
+static void log_transition(const job_rec *r, const char *extra_key, const char *extra) {
+    json_t *f = json_pack("{s:s, s:s, s:i}", "job", r->id, "status", job_status_name(r->status),
+                          "attempts", r->attempts);
+    if (f && extra_key && extra) json_object_set_new(f, extra_key, json_string(extra));
+    log_event("info", "job", f);
+}
+
+static void on_epoch(void *ctx, const train_progress *p) {
+    live *lv = ctx;
+    pthread_mutex_lock(&lv->mu);
+    lv->epoch = p->epoch;
+    lv->epochs = p->epochs;
+    lv->loss = p->loss;
+    lv->has_val = p->has_val;
+    lv->val_loss = p->val_loss;
+    lv->np = p->nparams;
+    memcpy(lv->params, p->params, p->nparams * sizeof(double));
+    pthread_mutex_unlock(&lv->mu);
+}
+
+/* A failed job's result: {"status": "failed", "error": {...}} merged into
+ * the usual members by the renderer of GET /v1/jobs/{id}. */
+static char *failure_json(const char *reason, const char *detail) {
+    json_t *doc = json_pack("{s:s, s:{s:s, s:s}}", "status", "failed", "error", "reason", reason,
+                            "detail", detail);
+    char *s = doc ? jout_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return s;
+}
+
+/* Trains rec (running, stored) in worker slot lv; fills rec's result. */
+static void train_job(jobs *j, job_rec *rec, live *lv) {
+    job_spec js;
+    problem p;
+    fit_err e;
+    train_result r;
+    ds_data *dd = NULL;
+    const fit_data *data = NULL;
+    memset(&e, 0, sizeof e);
+    memset(&r, 0, sizeof r);
+    job_spec_init(&js);
+    problem_init(&p);
+    if (spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
+        rec->result_json = failure_json("invalid", "the stored spec no longer reads");
+        goto done;
+    }
+    if (js.src.kind == SOURCE_DATASET) {
+        if (store_dataset_data(j->a->st, js.src.dataset, &dd) != STORE_OK) {
+            rec->result_json = failure_json("dataset_missing", "the job's dataset was deleted");
+            goto done;
+        }
+        data = dd->d;
+    }
+    if (spec_resolve(&js, data, &p) != 0) {
+        rec->result_json = failure_json("invalid", p.errors ? p.errors[0].detail : p.detail);
+        goto done;
+    }
+    js.fit.seed = rec->seed;
+    if (js.src.kind != SOURCE_DATASET) {
+        if (source_load(&js.src, &e) != FIT_OK) {
+            rec->result_json = failure_json("invalid", e.msg);
+            goto done;
+        }
+        data = js.src.data;
+    }
+    pthread_mutex_lock(&lv->mu);
+    lv->np = js.fit.nparams;
+    for (size_t i = 0; i < js.fit.nparams; i++) memcpy(lv->names[i], js.fit.params[i].name, FIT_NAME_MAX);
+    pthread_mutex_unlock(&lv->mu);
+    train_hooks hooks = {on_epoch, lv, &lv->cancel};
+    if (train_run(&js.fit, data, &hooks, &r, &e) != FIT_OK) {
+        rec->result_json = failure_json(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
+        goto done;
+    }
+    atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
+    json_t *doc = jobdoc_render(&js.fit, &js.src, &r);
+    json_t *hist = jobdoc_history(&js.fit, &r.hist);
+    rec->result_json = doc ? jout_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    rec->history_json = hist ? jout_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    json_decref(doc);
+    json_decref(hist);
+    if (rec->result_json == NULL) rec->result_json = failure_json("out_of_memory", "rendering the result");
+done:
+    train_result_free(&r);
+    ds_data_release(dd);
+    job_spec_clear(&js);
+    problem_clear(&p);
+}
+
+/* The status a finished result text declares. */
+static job_status result_status(const char *result_json) {
+    json_t *doc = result_json ? json_loads(result_json, 0, NULL) : NULL;
+    const char *s = doc ? json_string_value(json_object_get(doc, "status")) : NULL;
+    int st = s ? job_status_by_name(s) : -1;
+    json_decref(doc);
+    return st < 0 ? JOB_FAILED : (job_status)st;
+}
+
+/* Runs job id in worker slot w, if it is still queued. */
+static void run_one(jobs *j, const char *id, live *lv) {
+    app *a = j->a;
+    job_rec *rec = NULL;
+    pthread_mutex_lock(&j->mu);
+    if (store_job_get(a->st, id, &rec) != STORE_OK || rec->status != JOB_QUEUED) {
+        pthread_mutex_unlock(&j->mu);
+        job_rec_free(rec);
+        return;
+    }
+    rec->status = JOB_RUNNING;
+    rec->started_ms = jobs_now_ms();
+    rec->attempts++;
+    free(rec->result_json);
+    free(rec->history_json);
+    rec->result_json = rec->history_json = NULL;
+    if (store_job_update(a->st, rec) != STORE_OK) {
+        pthread_mutex_unlock(&j->mu);
+        log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot mark running"));
+        job_rec_free(rec);
+        return;
+    }
+    snprintf(lv->id, sizeof lv->id, "%s", id);
+    atomic_store(&lv->cancel, 0);
+    lv->interrupted = 0;
+    lv->epoch = 0;
+    atomic_fetch_add(&j->running, 1);
+    atomic_fetch_add(&a->metrics.jobs_started, 1);
+    pthread_mutex_unlock(&j->mu);
+    log_transition(rec, NULL, NULL);
+
+    train_job(j, rec, lv);
+
+    pthread_mutex_lock(&j->mu);
+    if (lv->interrupted) {
+        rec->status = JOB_QUEUED; /* runs again from the start on the next start-up */
+        rec->started_ms = 0;
+        free(rec->result_json);
+        free(rec->history_json);
+        rec->result_json = rec->history_json = NULL;
+    } else {
+        rec->status = result_status(rec->result_json);
+        rec->finished_ms = jobs_now_ms();
+    }
+    int src = store_job_update(a->st, rec);
+    lv->id[0] = '\0';
+    atomic_fetch_sub(&j->running, 1);
+    pthread_mutex_unlock(&j->mu);
+    if (src == STORE_ERROR)
+        log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot store the result"));
+    if (rec->status != JOB_QUEUED)
+        metrics_job_done(&a->metrics, (double)(rec->finished_ms - rec->started_ms) / 1000.0);
+    log_transition(rec, lv->interrupted ? "reason" : NULL, "interrupted");
+    http_notify(a->http, id);
+    job_rec_free(rec);
+}
+
+typedef struct worker_arg {
+    jobs *j;
+    int slot;
+} worker_arg;
+
+static void *worker_main(void *arg) {
+    jobs *j = ((worker_arg *)arg)->j;
+    live *lv = &j->lives[((worker_arg *)arg)->slot];
+    free(arg);
+    char id[STORE_ID_MAX];
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (j->qlen == 0 && !j->stopping) pthread_cond_wait(&j->cond, &j->mu);
+        if (j->stopping) {
+            pthread_mutex_unlock(&j->mu);
+            return NULL;
+        }
+        memcpy(id, j->queue[j->qhead], STORE_ID_MAX);
+        j->qhead = (j->qhead + 1) % j->qcap;
+        j->qlen--;
+        pthread_mutex_unlock(&j->mu);
+        run_one(j, id, lv);
+    }
+}
+
+jobs *jobs_start(app *a) {
+    jobs *j = calloc(1, sizeof *j);
+    if (j == NULL) return NULL;
+    j->a = a;
+    j->capacity = a->cfg.queue;
+    j->nworkers = a->cfg.workers;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cond, NULL);
+    j->threads = calloc((size_t)j->nworkers, sizeof *j->threads);
+    j->lives = calloc((size_t)j->nworkers, sizeof *j->lives);
+    if (j->threads == NULL || j->lives == NULL) goto fail;
+    for (int w = 0; w < j->nworkers; w++) pthread_mutex_init(&j->lives[w].mu, NULL);
+    for (int w = 0; w < j->nworkers; w++) {
+        worker_arg *wa = malloc(sizeof *wa);
+        if (wa == NULL) goto fail;
+        wa->j = j;
+        wa->slot = w;
+        if (pthread_create(&j->threads[w], NULL, worker_main, wa) != 0) {
+            free(wa);
+            j->nworkers = w;
+            goto fail;
+        }
+    }
+    return j;
+fail:
+    jobs_drain(j, 0);
+    jobs_free(j);
+    return NULL;
+}
+
+int jobs_recover(jobs *j) {
+    char **ids = NULL;
+    size_t n = 0;
+    if (store_job_requeue(j->a->st, &ids, &n) != STORE_OK) return JOBS_ERROR;
+    pthread_mutex_lock(&j->mu);
+    for (size_t i = 0; i < n; i++) {
+        queue_push(j, ids[i]);
+        free(ids[i]);
+    }
+    pthread_mutex_unlock(&j->mu);
+    free(ids);
+    if (n) log_event("info", "recovered", json_pack("{s:i}", "requeued", (int)n));
+    return JOBS_OK;
+}
+
+int jobs_submit(jobs *j, const job_rec *rec) {
+    pthread_mutex_lock(&j->mu);
+    if (j->stopping || atomic_load(&j->a->state) == APP_DRAINING) {
+        pthread_mutex_unlock(&j->mu);
+        return JOBS_DRAINING;
+    }
+    if (j->qlen + j->reserved >= j->capacity) {
+        pthread_mutex_unlock(&j->mu);
+        return JOBS_FULL;
+    }
+    j->reserved++;
+    pthread_mutex_unlock(&j->mu);
+    int src = store_job_put(j->a->st, rec); /* committed before anyone hears of it */
+    pthread_mutex_lock(&j->mu);
+    j->reserved--;
+    int rc = src == STORE_OK ? JOBS_OK : src == STORE_CONFLICT ? JOBS_CONFLICT : JOBS_ERROR;
+    if (rc == JOBS_OK && queue_push(j, rec->id) != 0) rc = JOBS_ERROR;
+    pthread_mutex_unlock(&j->mu);
+    if (rc == JOBS_OK) log_transition(rec, NULL, NULL);
+    return rc;
+}
+
+/* The worker slot training id, or NULL; under j->mu. */
+static live *find_live(jobs *j, const char *id) {
+    for (int w = 0; w < j->nworkers; w++)
+        if (strcmp(j->lives[w].id, id) == 0) return &j->lives[w];
+    return NULL;
+}
+
+int jobs_cancel(jobs *j, const char *id) {
+    job_rec *rec = NULL;
+    int rc = JOBS_OK, notify = 0;
+    pthread_mutex_lock(&j->mu);
+    int src = store_job_get(j->a->st, id, &rec);
+    if (src == STORE_NOTFOUND) rc = JOBS_NOTFOUND;
+    else if (src != STORE_OK) rc = JOBS_ERROR;
+    else if (rec->status == JOB_QUEUED) {
+        rec->status = JOB_CANCELLED;
+        rec->finished_ms = jobs_now_ms();
+        free(rec->result_json);
+        rec->result_json = strdup("{\"status\":\"cancelled\",\"termination\":\"cancelled\"}");
+        rc = store_job_update(j->a->st, rec) == STORE_OK ? JOBS_OK : JOBS_ERROR;
+        notify = rc == JOBS_OK;
+    } else if (rec->status == JOB_RUNNING) {
+        live *lv = find_live(j, id);
+        if (lv) atomic_store(&lv->cancel, 1);
+    }
+    pthread_mutex_unlock(&j->mu);
+    if (notify) {
+        log_transition(rec, NULL, NULL);
+        http_notify(j->a->http, id);
+    }
+    job_rec_free(rec);
+    return rc;
+}
+
+int jobs_delete(jobs *j, const char *id) {
+    int rc = jobs_cancel(j, id);
+    if (rc != JOBS_OK) return rc;
+    pthread_mutex_lock(&j->mu);
+    int src = store_job_delete(j->a->st, id);
+    pthread_mutex_unlock(&j->mu);
+    http_notify(j->a->http, id);
+    return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
+}
+
+json_t *jobs_progress(jobs *j, const char *id) {
+    json_t *out = NULL;
+    pthread_mutex_lock(&j->mu);
+    live *lv = find_live(j, id);
+    if (lv) {
+        pthread_mutex_lock(&lv->mu);
+        json_t *params = json_object();
+        for (size_t i = 0; i < lv->np && lv->epoch > 0; i++)
+            json_object_set_new(params, lv->names[i], jobdoc_number(lv->params[i]));
+        out = json_pack("{s:I, s:I, s:o, s:o}", "epoch", (json_int_t)lv->epoch, "epochs",
+                        (json_int_t)lv->epochs, "loss",
+                        lv->epoch ? jobdoc_number(lv->loss) : json_null(), "params", params);
+        if (out && lv->has_val && lv->epoch) json_object_set_new(out, "val_loss", jobdoc_number(lv->val_loss));
+        pthread_mutex_unlock(&lv->mu);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return out;
+}
+
+size_t jobs_queued(jobs *j) {
+    pthread_mutex_lock(&j->mu);
+    size_t n = j->qlen;
+    pthread_mutex_unlock(&j->mu);
+    return n;
+}
+
+size_t jobs_running(jobs *j) {
+    return atomic_load(&j->running);
+}
+
+size_t jobs_capacity(jobs *j) {
+    return j->capacity;
+}
+
+void jobs_drain(jobs *j, double grace) {
+    if (j == NULL) return;
+    pthread_mutex_lock(&j->mu);
+    j->stopping = 1; /* workers finish their job, then exit */
+    pthread_cond_broadcast(&j->cond);
+    pthread_mutex_unlock(&j->mu);
+    double waited = 0;
+    while (atomic_load(&j->running) > 0 && waited < grace) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        waited += 0.02;
+    }
+    pthread_mutex_lock(&j->mu);
+    for (int w = 0; w < j->nworkers; w++)
+        if (j->lives[w].id[0]) {
+            j->lives[w].interrupted = 1;
+            atomic_store(&j->lives[w].cancel, 1);
+        }
+    pthread_mutex_unlock(&j->mu);
+    for (int w = 0; w < j->nworkers; w++) pthread_join(j->threads[w], NULL);
+    j->nworkers = 0;
+}
+
+void jobs_free(jobs *j) {
+    if (j == NULL) return;
+    if (j->lives)
+        for (size_t w = 0; w < (size_t)j->a->cfg.workers; w++) pthread_mutex_destroy(&j->lives[w].mu);
+    free(j->lives);
+    free(j->threads);
+    free(j->queue);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cond);
+    free(j);
+}

@@ -1,0 +1,53 @@
+/* jobs.h - the job registry: a bounded queue, a fixed pool of worker
+ * threads running the engine, live progress, cancellation, and every
+ * status transition written to the store before it is visible.
+ *
+ * Lifecycle: queued -> running -> succeeded | failed | cancelled. On drain
+ * (SIGTERM) running jobs get a grace period, then are interrupted and go
+ * back to queued in the store, to run again on the next start. */
+#ifndef FITD_JOBS_H
+#define FITD_JOBS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "store.h"
+
+struct app;
+typedef struct jobs jobs;
+
+enum { JOBS_OK = 0, JOBS_FULL, JOBS_NOTFOUND, JOBS_CONFLICT, JOBS_ERROR, JOBS_DRAINING };
+
+/* A registry for app (borrowed) with its workers started. NULL on failure. */
+jobs *jobs_start(struct app *a);
+/* At start-up: queued and running jobs in the store are queued again
+ * (beyond the queue's capacity too: nothing acknowledged is dropped). */
+int jobs_recover(jobs *j);
+/* Stores the new job rec (status queued; borrowed) and queues it.
+ * JOBS_FULL when the queue is at capacity (nothing stored),
+ * JOBS_CONFLICT when its id or idempotency key exists, JOBS_ERROR on a
+ * store failure, JOBS_DRAINING while shutting down. */
+int jobs_submit(jobs *j, const job_rec *rec);
+/* Cancels: a queued job becomes cancelled at once and never starts; a
+ * running one stops within one batch (keeping its last params). A finished
+ * job is left as it is. JOBS_NOTFOUND when unknown. */
+int jobs_cancel(jobs *j, const char *id);
+/* Cancels if needed, then deletes the job from the store. */
+int jobs_delete(jobs *j, const char *id);
+/* The live progress of a job running in this process, as
+ * {"epoch", "epochs", "loss", "val_loss"?, "params": {...}}, or NULL. */
+json_t *jobs_progress(jobs *j, const char *id);
+size_t jobs_queued(jobs *j);
+size_t jobs_running(jobs *j);
+size_t jobs_capacity(jobs *j);
+/* Stops taking work; waits up to grace seconds for running jobs, then
+ * interrupts them (requeued in the store); joins the workers. */
+void jobs_drain(jobs *j, double grace);
+void jobs_free(jobs *j); /* after jobs_drain; NULL-safe */
+
+/* A new random id: prefix + 24 hex digits ("job_", "ds_"). */
+void jobs_new_id(const char *prefix, char *out, size_t cap);
+/* Unix epoch milliseconds now. */
+long long jobs_now_ms(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* log.h - one JSON line per event on stderr (requests, job transitions,
+ * start-up and shutdown), written whole so lines never interleave. */
+#ifndef FITD_LOG_H
+#define FITD_LOG_H
+
+#include <jansson.h>
+
+/* Turns request lines off (--quiet); other events are always logged. */
+void log_set_quiet(int quiet);
+/* Writes {"ts": ..., "level": level, "event": event, ...fields} and
+ * consumes fields (may be NULL). */
+void log_event(const char *level, const char *event, json_t *fields);
+void log_request(const char *method, const char *url, const char *route, int status, double ms,
+                 int aborted);
+
+#endif

@@ -1,0 +1,80 @@
+/* serve.c - `fitd serve`: configuration -> store -> jobs -> HTTP -> wait
+ * for SIGTERM/SIGINT -> drain (stop accepting, give running jobs a grace
+ * period, interrupt the rest back to queued) -> exit 0. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "jobs.h"
+#include "log.h"
+
+int serve_main(int argc, char **argv) {
+    app a;
+    char err[512];
+    memset(&a, 0, sizeof a);
+    int rc = config_load(&a.cfg, argc, argv, stdout, err, sizeof err);
+    if (rc == 1) return 0;
+    if (rc < 0) {
+        fprintf(stderr, "fitd: %s\n", err);
+        config_free(&a.cfg);
+        return 2;
+    }
+    log_set_quiet(a.cfg.quiet);
+    metrics_init(&a.metrics);
+    atomic_store(&a.state, APP_STARTING);
+
+    /* Signals are taken by sigwait below; block them before any thread starts. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = 1;
+    a.st = store_open(a.cfg.store, a.cfg.data_dir, err, sizeof err);
+    if (a.st == NULL) {
+        fprintf(stderr, "fitd: cannot open the %s store: %s\n", a.cfg.store, err);
+        goto done;
+    }
+    if ((a.jobs = jobs_start(&a)) == NULL) {
+        fprintf(stderr, "fitd: cannot start the workers\n");
+        goto done;
+    }
+    a.http = http_start(&a, a.cfg.bind, a.cfg.port, a.cfg.http_threads, err, sizeof err);
+    if (a.http == NULL) {
+        fprintf(stderr, "fitd: %s\n", err);
+        goto done;
+    }
+    if (jobs_recover(a.jobs) != JOBS_OK) {
+        fprintf(stderr, "fitd: cannot requeue unfinished jobs from the store\n");
+        goto done;
+    }
+    atomic_store(&a.state, APP_READY);
+    log_event("info", "listening",
+              json_pack("{s:s, s:i, s:s, s:i, s:i}", "bind", a.cfg.bind, "port", http_port(a.http),
+                        "store", store_kind(a.st), "workers", a.cfg.workers, "queue",
+                        (int)a.cfg.queue));
+    printf("fitd listening on http://%s:%d\n", a.cfg.bind, http_port(a.http));
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    atomic_store(&a.state, APP_DRAINING);
+    log_event("info", "draining", json_pack("{s:s, s:f}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                                            "grace_seconds", a.cfg.grace));
+    http_quiesce(a.http);
+    jobs_drain(a.jobs, a.cfg.grace);
+    rc = 0;
+done:
+    http_stop(a.http);
+    jobs_drain(a.jobs, 0);
+    jobs_free(a.jobs);
+    store_close(a.st);
+    metrics_destroy(&a.metrics);
+    config_free(&a.cfg);
+    if (rc == 0) log_event("info", "stopped", NULL);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* store.h - where datasets and jobs live: one small interface, several
+ * implementations ("memory", "sqlite"; later "postgres"). The store is the
+ * source of truth for everything acknowledged: a 201/202 is sent only after
+ * the call that stored it returned 0. Live state of a running job (its
+ * progress, its waiters) is the job registry's, not the store's.
+ *
+ * Thread safety: every function may be called from any thread at once;
+ * each implementation serialises internally as it needs.
+ * Ownership: records passed in are borrowed (copied if kept); records
+ * returned are owned by the caller and freed with the *_free functions. */
+#ifndef FITD_STORE_H
+#define FITD_STORE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/data.h"
+
+#define STORE_ID_MAX 128 /* ids fitd makes are "ds_"/"job_" + 24 hex digits */
+
+enum { STORE_OK = 0, STORE_NOTFOUND = 1, STORE_ERROR = 2, STORE_CONFLICT = 3 };
+
+typedef struct col_stats {
+    double count, mean, sd, min, max; /* sd: 1/N (population) */
+} col_stats;
+
+typedef struct ds_meta {
+    char id[STORE_ID_MAX];
+    char *name;        /* owned; NULL when none */
+    int64_t created_ms; /* Unix epoch milliseconds */
+    int inline_data;   /* made from a job's inline "data" (not listed by default) */
+    size_t rows, ncols;
+    char **names;      /* [ncols] owned */
+    col_stats *stats;  /* [ncols] owned */
+} ds_meta;
+
+typedef enum {
+    JOB_QUEUED = 0,
+    JOB_RUNNING,
+    JOB_SUCCEEDED,
+    JOB_FAILED,
+    JOB_CANCELLED,
+    JOB_STATUS_COUNT
+} job_status;
+
+typedef struct job_rec {
+    char id[STORE_ID_MAX];
+    char dataset[STORE_ID_MAX]; /* the dataset it trains on (inline data is stored as one) */
+    job_status status;
+    uint64_t seed;
+    int64_t created_ms, started_ms, finished_ms; /* 0 = not yet */
+    char *spec_json;    /* owned: the normalized spec, JSON text */
+    char *result_json;  /* owned: the finished job's result members as a JSON
+                           object text (params, loss, ..., error); NULL before */
+    char *history_json; /* owned: the history object text; NULL before */
+    char *idem_key;     /* owned: Idempotency-Key, NULL when none */
+    char body_hash[65]; /* hex digest of the submitted body ("" when none) */
+    int attempts;       /* times it was started (a restart requeues) */
+} job_rec;
+
+typedef struct store store;
+
+/* A dataset's columns, shared read-only by whoever holds a reference:
+ * the memory store keeps one and hands out references; the sqlite store
+ * loads a fresh one per call. Release with ds_data_release. */
+typedef struct ds_data {
+    fit_data *d;
+    atomic_int refs;
+} ds_data;
+
+/* Takes a new reference; returns dd. */
+ds_data *ds_data_ref(ds_data *dd);
+/* Drops a reference; the last one frees the columns. NULL-safe. */
+void ds_data_release(ds_data *dd);
+/* Wraps d (ownership taken) with one reference; NULL on allocation failure
+ * (d is then freed). */
+ds_data *ds_data_wrap(fit_data *d);
+
+/* Opens a store: kind "memory" (dir ignored) or "sqlite" (dir is the data
+ * directory, created if missing; database file dir/fitd.db, WAL mode,
+ * synchronous=FULL so a committed write survives a crash).
+ * Returns NULL and writes a message to err (cap bytes) on failure. */
+store *store_open(const char *kind, const char *dir, char *err, size_t cap);
+void store_close(store *s); /* NULL-safe */
+/* "memory" or "sqlite" */
+const char *store_kind(const store *s);
+
+/* Datasets. put stores meta and the columns of d (borrowed: the memory
+ * store takes a reference, the sqlite store copies) atomically. */
+int store_dataset_put(store *s, const ds_meta *m, ds_data *d);
+int store_dataset_meta(store *s, const char *id, ds_meta **out);
+/* A reference to the columns (see ds_data). */
+int store_dataset_data(store *s, const char *id, ds_data **out);
+int store_dataset_delete(store *s, const char *id);
+/* Lists datasets in creation order (ties by id) after the one with id
+ * `after` (NULL or "" = from the start), at most limit of them; inline
+ * datasets only when include_inline. *out is an owned array of *n metas
+ * (each freed with ds_meta_free, the array with free). *more is set when
+ * further datasets exist. */
+int store_dataset_list(store *s, const char *after, size_t limit, int include_inline,
+                       ds_meta ***out, size_t *n, int *more);
+
+/* Jobs. put inserts a new job (and its idempotency key, atomically):
+ * STORE_CONFLICT when the id or the idempotency key exists. */
+int store_job_put(store *s, const job_rec *j);
+/* update rewrites status, timestamps, attempts, result_json and history_json. */
+int store_job_update(store *s, const job_rec *j);
+int store_job_get(store *s, const char *id, job_rec **out);
+/* The job stored under an idempotency key: STORE_NOTFOUND when none. */
+int store_job_by_idem(store *s, const char *key, job_rec **out);
+int store_job_delete(store *s, const char *id);
+/* Lists jobs in creation order after id `after`, optionally only those
+ * with one status (status < 0: all), as store_dataset_list. The records
+ * carry spec and result but not history_json (NULL), to keep lists light. */
+int store_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out,
+                   size_t *n, int *more);
+/* At start-up: every job that was queued or running becomes queued again;
+ * returns their ids in creation order (owned array of owned strings). */
+int store_job_requeue(store *s, char ***ids, size_t *n);
+/* Jobs per status, for /metrics. */
+int store_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
+
+void ds_meta_free(ds_meta *m);  /* NULL-safe */
+void job_rec_free(job_rec *j);  /* NULL-safe */
+const char *job_status_name(job_status st);
+int job_status_by_name(const char *name); /* -1 when unknown */
+
+#endif

@@ -1,0 +1,71 @@
+/* store_impl.h - private to the store: the table of functions each
+ * implementation fills, and the helpers they share (store.c). The public
+ * functions in store.c check their arguments and clear the outputs before
+ * calling through the table, so an implementation may assume non-NULL
+ * pointers, valid ids and a valid status, and needs to set the outputs
+ * only on success. */
+#ifndef FITD_STORE_IMPL_H
+#define FITD_STORE_IMPL_H
+
+#include <stddef.h>
+
+#include "service/store.h"
+
+typedef struct store_ops {
+    const char *kind; /* "memory", "sqlite" */
+    void (*close)(store *s);
+    int (*dataset_put)(store *s, const ds_meta *m, ds_data *d);
+    int (*dataset_meta)(store *s, const char *id, ds_meta **out);
+    int (*dataset_data)(store *s, const char *id, ds_data **out);
+    int (*dataset_delete)(store *s, const char *id);
+    /* after: NULL for "from the start" (never ""). */
+    int (*dataset_list)(store *s, const char *after, size_t limit, int include_inline,
+                        ds_meta ***out, size_t *n, int *more);
+    int (*job_put)(store *s, const job_rec *j);
+    int (*job_update)(store *s, const job_rec *j);
+    int (*job_get)(store *s, const char *id, job_rec **out);
+    int (*job_by_idem)(store *s, const char *key, job_rec **out);
+    int (*job_delete)(store *s, const char *id);
+    /* after as for dataset_list; status in [0, JOB_STATUS_COUNT) or -1. */
+    int (*job_list)(store *s, const char *after, size_t limit, int status, job_rec ***out,
+                    size_t *n, int *more);
+    int (*job_requeue)(store *s, char ***ids, size_t *n);
+    int (*job_counts)(store *s, size_t counts[JOB_STATUS_COUNT]);
+} store_ops;
+
+/* Every implementation's struct starts with this member. */
+struct store {
+    const store_ops *ops;
+};
+
+/* The constructors store_open dispatches to; they fill err as it does. */
+store *store_memory_open(char *err, size_t cap);
+store *store_sqlite_open(const char *dir, char *err, size_t cap);
+
+/* Writes a message to err (cap bytes, may be NULL/0). */
+void store_seterr(char *err, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* strdup that maps NULL to NULL; *fail is set when a non-NULL s could not
+ * be copied (so callers can copy several and check once). */
+char *store_strdup(const char *s, int *fail);
+
+/* Deep copies; NULL on allocation failure. job_rec_copy leaves
+ * history_json NULL unless with_history. */
+ds_meta *ds_meta_copy(const ds_meta *m);
+job_rec *job_rec_copy(const job_rec *j, int with_history);
+
+/* A growing array, for lists: buf holds n elements of one size (say
+ * ds_meta *), so `ds_meta **arr = v.buf` when done. */
+typedef struct store_vec {
+    void *buf;
+    size_t n, cap;
+} store_vec;
+/* Appends the size bytes at item (the address of the element), doubling
+ * the capacity as needed. 0, or -1 on allocation failure. */
+int store_vec_push(store_vec *v, const void *item, size_t size);
+
+#endif

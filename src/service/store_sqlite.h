@@ -1,0 +1,118 @@
+/* store_sqlite.h - private to the "sqlite" store (store_sqlite*.c).
+ *
+ * Connections: one writer and a small pool of readers on the same file,
+ * each used by one thread at a time. The writer is guarded by a mutex and
+ * runs every write as one BEGIN IMMEDIATE ... COMMIT; SQLite allows one
+ * writer at a time anyway, and with synchronous=FULL the commit's fsync is
+ * what a write costs. Readers are checked out of the pool; in WAL mode
+ * they read the last commit while a write is in progress, so a GET never
+ * waits behind a large dataset upload or a commit's fsync. A read of more
+ * than one statement runs in one read transaction (one snapshot).
+ * Every statement is prepared once per connection, at open. */
+#ifndef FITD_STORE_SQLITE_H
+#define FITD_STORE_SQLITE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "service/store_impl.h"
+
+#define SQ_READERS 4
+/* A column is stored in chunks of this many rows (8 MB blobs). */
+#define SQ_CHUNK_ROWS 1000000
+
+typedef enum {
+    SQ_BEGIN_READ,
+    SQ_BEGIN_WRITE,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_DS_INSERT,
+    SQ_DS_COL_INSERT,
+    SQ_DS_META,
+    SQ_DS_SEQ,
+    SQ_DS_LIST,
+    SQ_DS_COLS,
+    SQ_DS_DEL_COLS,
+    SQ_DS_DEL,
+    SQ_JOB_INSERT,
+    SQ_JOB_UPDATE,
+    SQ_JOB_GET,
+    SQ_JOB_BY_IDEM,
+    SQ_JOB_SEQ,
+    SQ_JOB_LIST,
+    SQ_JOB_LIST_STATUS,
+    SQ_JOB_DEL,
+    SQ_JOB_ACTIVE,
+    SQ_JOB_REQUEUE,
+    SQ_JOB_COUNTS,
+    SQ_NSTMT
+} sq_stmt_id;
+
+typedef struct sq_conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[SQ_NSTMT];
+} sq_conn;
+
+typedef struct sq_store {
+    store base;
+    int lock_fd;         /* <dir>/fitd.lock, write-locked while open; -1 = none */
+    pthread_mutex_t wmu; /* the writer */
+    sq_conn writer;
+    pthread_mutex_t rmu; /* the pool: free[0..nfree) */
+    pthread_cond_t rcv;
+    sq_conn readers[SQ_READERS];
+    sq_conn *free[SQ_READERS];
+    int nfree;
+} sq_store;
+
+/* The statement id of c, reset and with its bindings cleared. */
+sqlite3_stmt *sq_stmt(sq_conn *c, sq_stmt_id id);
+/* Steps st until it is done; returns SQLITE_DONE or the (extended) error. */
+int sq_run(sqlite3_stmt *st);
+/* The store status for a failed step: STORE_CONFLICT for a primary key or
+ * unique constraint, else STORE_ERROR. */
+int sq_fail(int xrc);
+
+/* Locks the writer and begins an IMMEDIATE transaction; NULL (and the
+ * writer unlocked) on failure. */
+sq_conn *sq_write_begin(sq_store *s);
+/* Commits when rc is STORE_OK, else rolls back; unlocks the writer.
+ * Returns rc, or STORE_ERROR when the commit failed. */
+int sq_write_end(sq_store *s, sq_conn *c, int rc);
+/* Takes a reader from the pool (waiting for one) / gives it back. */
+sq_conn *sq_read_acquire(sq_store *s);
+void sq_read_release(sq_store *s, sq_conn *c);
+/* A read transaction on a reader: 0 when begun; end always succeeds. */
+int sq_read_begin(sq_conn *c);
+void sq_read_end(sq_conn *c);
+
+/* The text of column i of the current row, copied (NULL for SQL NULL);
+ * sets *fail when it cannot be copied. */
+char *sq_text_dup(sqlite3_stmt *st, int i, int *fail);
+/* Copies column i's text into dst[cap]: 0, or -1 when NULL or too long. */
+int sq_text_copy(sqlite3_stmt *st, int i, char *dst, size_t cap);
+/* The seq of the row keyed by key, by statement id (SQ_DS_SEQ or
+ * SQ_JOB_SEQ): STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
+int sq_seq_of(sq_conn *c, sq_stmt_id id, const char *key, sqlite3_int64 *seq);
+/* A page's `limit + 1` as a LIMIT value (capped). */
+sqlite3_int64 sq_page_limit(size_t limit);
+
+/* The store_ops functions, by file. store_sqlite_ds.c: */
+int sq_dataset_put(store *s, const ds_meta *m, ds_data *d);
+int sq_dataset_meta(store *s, const char *id, ds_meta **out);
+int sq_dataset_data(store *s, const char *id, ds_data **out);
+int sq_dataset_delete(store *s, const char *id);
+int sq_dataset_list(store *s, const char *after, size_t limit, int include_inline, ds_meta ***out,
+                    size_t *n, int *more);
+/* store_sqlite_job.c: */
+int sq_job_put(store *s, const job_rec *j);
+int sq_job_update(store *s, const job_rec *j);
+int sq_job_get(store *s, const char *id, job_rec **out);
+int sq_job_by_idem(store *s, const char *key, job_rec **out);
+int sq_job_delete(store *s, const char *id);
+int sq_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out, size_t *n,
+                int *more);
+int sq_job_requeue(store *s, char ***ids, size_t *n);
+int sq_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
+
+#endif

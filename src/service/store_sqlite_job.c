@@ -1,0 +1,221 @@
+/* store_sqlite_job.c - jobs in the sqlite store: one row of `jobs` each,
+ * the status as its name, the seed's 64 bits as a signed integer, the
+ * spec, result and history as the JSON texts they were given as. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/store_sqlite.h"
+
+_Static_assert(sizeof(sqlite3_int64) == sizeof(uint64_t), "a seed fits an SQLite integer");
+
+static sqlite3_int64 seed_to_db(uint64_t seed) {
+    sqlite3_int64 v;
+    memcpy(&v, &seed, sizeof v); /* the bits, also for seeds >= 2^63 */
+    return v;
+}
+
+static uint64_t seed_from_db(sqlite3_int64 v) {
+    uint64_t seed;
+    memcpy(&seed, &v, sizeof seed);
+    return seed;
+}
+
+/* The job in the current row of a statement selecting JOB_COLS_NO_HISTORY,
+ * history_json (or NULL), JOB_COLS_TAIL. */
+static int row_job(sqlite3_stmt *st, job_rec **out) {
+    job_rec *j = calloc(1, sizeof *j);
+    int fail = 0;
+    if (j == NULL) return STORE_ERROR;
+    int status = job_status_by_name((const char *)sqlite3_column_text(st, 2));
+    j->status = status < 0 ? JOB_QUEUED : (job_status)status;
+    j->seed = seed_from_db(sqlite3_column_int64(st, 3));
+    j->created_ms = sqlite3_column_int64(st, 4);
+    j->started_ms = sqlite3_column_int64(st, 5);
+    j->finished_ms = sqlite3_column_int64(st, 6);
+    j->spec_json = sq_text_dup(st, 7, &fail);
+    j->result_json = sq_text_dup(st, 8, &fail);
+    j->history_json = sq_text_dup(st, 9, &fail);
+    j->idem_key = sq_text_dup(st, 10, &fail);
+    j->attempts = sqlite3_column_int(st, 12);
+    if (fail || status < 0 || sq_text_copy(st, 0, j->id, sizeof j->id) != 0 ||
+        sq_text_copy(st, 1, j->dataset, sizeof j->dataset) != 0 ||
+        sq_text_copy(st, 11, j->body_hash, sizeof j->body_hash) != 0) {
+        job_rec_free(j);
+        return STORE_ERROR;
+    }
+    *out = j;
+    return STORE_OK;
+}
+
+/* ---- writes ---- */
+
+int sq_job_put(store *base, const job_rec *j) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_write_begin(s);
+    if (c == NULL) return STORE_ERROR;
+    int rc = STORE_ERROR;
+    sqlite3_stmt *st = sq_stmt(c, SQ_JOB_INSERT);
+    if ((sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 2, j->dataset, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 3, job_status_name(j->status), -1, SQLITE_STATIC) |
+         sqlite3_bind_int64(st, 4, seed_to_db(j->seed)) | sqlite3_bind_int64(st, 5, j->created_ms) |
+         sqlite3_bind_int64(st, 6, j->started_ms) | sqlite3_bind_int64(st, 7, j->finished_ms) |
+         sqlite3_bind_text(st, 8, j->spec_json, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 9, j->result_json, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 10, j->history_json, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 11, j->idem_key, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 12, j->body_hash, -1, SQLITE_STATIC) |
+         sqlite3_bind_int(st, 13, j->attempts)) == SQLITE_OK) {
+        int x = sq_run(st);
+        rc = x == SQLITE_DONE ? STORE_OK : sq_fail(x);
+    }
+    sqlite3_reset(st);
+    return sq_write_end(s, c, rc);
+}
+
+int sq_job_update(store *base, const job_rec *j) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_write_begin(s);
+    if (c == NULL) return STORE_ERROR;
+    int rc = STORE_ERROR;
+    sqlite3_stmt *st = sq_stmt(c, SQ_JOB_UPDATE);
+    if ((sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 2, job_status_name(j->status), -1, SQLITE_STATIC) |
+         sqlite3_bind_int64(st, 3, j->started_ms) | sqlite3_bind_int64(st, 4, j->finished_ms) |
+         sqlite3_bind_int(st, 5, j->attempts) |
+         sqlite3_bind_text(st, 6, j->result_json, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 7, j->history_json, -1, SQLITE_STATIC)) == SQLITE_OK &&
+        sq_run(st) == SQLITE_DONE)
+        rc = sqlite3_changes(c->db) > 0 ? STORE_OK : STORE_NOTFOUND;
+    sqlite3_reset(st);
+    return sq_write_end(s, c, rc);
+}
+
+int sq_job_delete(store *base, const char *id) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_write_begin(s);
+    if (c == NULL) return STORE_ERROR;
+    int rc = STORE_ERROR;
+    sqlite3_stmt *st = sq_stmt(c, SQ_JOB_DEL);
+    if (sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) == SQLITE_OK && sq_run(st) == SQLITE_DONE)
+        rc = sqlite3_changes(c->db) > 0 ? STORE_OK : STORE_NOTFOUND;
+    sqlite3_reset(st);
+    return sq_write_end(s, c, rc);
+}
+
+int sq_job_requeue(store *base, char ***ids, size_t *n) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_write_begin(s);
+    if (c == NULL) return STORE_ERROR;
+    store_vec v = {NULL, 0, 0};
+    int rc = STORE_ERROR, x, fail = 0;
+    sqlite3_stmt *sel = sq_stmt(c, SQ_JOB_ACTIVE), *upd = sq_stmt(c, SQ_JOB_REQUEUE);
+    while ((x = sqlite3_step(sel)) == SQLITE_ROW) {
+        char *id = sq_text_dup(sel, 0, &fail);
+        if (fail || id == NULL || store_vec_push(&v, &id, sizeof id) != 0) {
+            free(id);
+            break;
+        }
+    }
+    sqlite3_reset(sel);
+    if (x == SQLITE_DONE && sq_run(upd) == SQLITE_DONE) rc = STORE_OK;
+    sqlite3_reset(upd);
+    if ((rc = sq_write_end(s, c, rc)) == STORE_OK) {
+        *ids = v.buf;
+        *n = v.n;
+        return STORE_OK;
+    }
+    char **left = v.buf;
+    for (size_t i = 0; i < v.n; i++) free(left[i]);
+    free(v.buf);
+    return rc;
+}
+
+/* ---- reads ---- */
+
+/* The job the statement id finds by key (with its history). */
+static int read_one(sq_store *s, sq_stmt_id id, const char *key, job_rec **out) {
+    sq_conn *c = sq_read_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, id);
+    int rc = STORE_ERROR;
+    if (sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK) {
+        int x = sqlite3_step(st);
+        if (x == SQLITE_ROW)
+            rc = row_job(st, out);
+        else if (x == SQLITE_DONE)
+            rc = STORE_NOTFOUND;
+    }
+    sqlite3_reset(st);
+    sq_read_release(s, c);
+    return rc;
+}
+
+int sq_job_get(store *base, const char *id, job_rec **out) {
+    return read_one((sq_store *)base, SQ_JOB_GET, id, out);
+}
+
+int sq_job_by_idem(store *base, const char *key, job_rec **out) {
+    return read_one((sq_store *)base, SQ_JOB_BY_IDEM, key, out);
+}
+
+int sq_job_list(store *base, const char *after, size_t limit, int status, job_rec ***out, size_t *n,
+                int *more) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_read_acquire(s);
+    store_vec v = {NULL, 0, 0};
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 seq = 0; /* seqs start at 1 */
+    int rc = STORE_ERROR, x;
+    if (sq_read_begin(c) != 0) goto done;
+    if (after != NULL && (rc = sq_seq_of(c, SQ_JOB_SEQ, after, &seq)) != STORE_OK) goto done;
+    rc = STORE_ERROR;
+    st = sq_stmt(c, status < 0 ? SQ_JOB_LIST : SQ_JOB_LIST_STATUS);
+    if ((sqlite3_bind_int64(st, 1, seq) | sqlite3_bind_int64(st, 2, sq_page_limit(limit)) |
+         (status < 0 ? SQLITE_OK
+                     : sqlite3_bind_text(st, 3, job_status_name((job_status)status), -1,
+                                         SQLITE_STATIC))) != SQLITE_OK)
+        goto done;
+    while ((x = sqlite3_step(st)) == SQLITE_ROW) {
+        if (v.n == limit) {
+            *more = 1;
+            break;
+        }
+        job_rec *j = NULL;
+        if (row_job(st, &j) != STORE_OK || store_vec_push(&v, &j, sizeof j) != 0) {
+            job_rec_free(j);
+            goto done;
+        }
+    }
+    if (x != SQLITE_ROW && x != SQLITE_DONE) goto done;
+    *out = v.buf;
+    *n = v.n;
+    v.buf = NULL;
+    v.n = 0;
+    rc = STORE_OK;
+done:
+    sqlite3_reset(st);
+    sq_read_end(c);
+    sq_read_release(s, c);
+    if (rc != STORE_OK) *more = 0;
+    job_rec **left = v.buf;
+    for (size_t i = 0; i < v.n; i++) job_rec_free(left[i]);
+    free(v.buf);
+    return rc;
+}
+
+int sq_job_counts(store *base, size_t counts[JOB_STATUS_COUNT]) {
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_read_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, SQ_JOB_COUNTS);
+    int rc = STORE_ERROR, x;
+    while ((x = sqlite3_step(st)) == SQLITE_ROW) {
+        int status = job_status_by_name((const char *)sqlite3_column_text(st, 0));
+        if (status < 0) break;
+        counts[status] = (size_t)sqlite3_column_int64(st, 1);
+    }
+    if (x == SQLITE_DONE) rc = STORE_OK;
+    sqlite3_reset(st);
+    sq_read_release(s, c);
+    return rc;
+}

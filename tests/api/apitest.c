@@ -1,0 +1,212 @@
+/* apitest.c - starting fitd, talking to it over libcurl. */
+#include "apitest.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
+    int out[2];
+    const char *bin = getenv("FITD_BIN") ? getenv("FITD_BIN") : "build/fitd";
+    if (dir) {
+        snprintf(f->dir, sizeof f->dir, "%s", dir);
+    } else {
+        snprintf(f->dir, sizeof f->dir, "/tmp/fitd-api-XXXXXX");
+        if (mkdtemp(f->dir) == NULL) return -1;
+    }
+    snprintf(f->log, sizeof f->log, "%s.log", f->dir);
+    if (pipe(out) != 0) return -1;
+    const char *argv[40] = {bin, "serve", "--port", "0", "--data-dir", f->dir, "--quiet"};
+    int argc = 7;
+    for (size_t i = 0; extra && extra[i] && argc < 38; i++) argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    f->pid = fork();
+    if (f->pid < 0) return -1;
+    if (f->pid == 0) {
+        dup2(out[1], 1);
+        int lf = open(f->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (lf >= 0) dup2(lf, 2);
+        close(out[0]);
+        close(out[1]);
+        execv(bin, (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[256];
+    size_t n = 0;
+    while (n + 1 < sizeof line) {
+        ssize_t r = read(out[0], line + n, 1);
+        if (r <= 0) break;
+        if (line[n++] == '\n') break;
+    }
+    line[n] = '\0';
+    close(out[0]);
+    const char *colon = strrchr(line, ':');
+    f->port = colon ? atoi(colon + 1) : 0;
+    if (f->port <= 0) {
+        fprintf(stderr, "fitd did not start (got '%s'); log %s\n", line, f->log);
+        return -1;
+    }
+    snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", f->port);
+    return 0;
+}
+
+int fitd_stop(fitd_proc *f, int sig) {
+    int st = 0;
+    if (f->pid <= 0) return -1;
+    kill(f->pid, sig);
+    waitpid(f->pid, &st, 0);
+    f->pid = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void fitd_cleanup(fitd_proc *f) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", f->dir, f->log);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
+}
+
+typedef struct buf {
+    char *p;
+    size_t n;
+} buf;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud) {
+    buf *b = ud;
+    size_t add = size * nmemb;
+    char *p = realloc(b->p, b->n + add + 1);
+    if (p == NULL) return 0;
+    memcpy(p + b->n, ptr, add);
+    b->p = p;
+    b->n += add;
+    b->p[b->n] = '\0';
+    return add;
+}
+
+int http_do(const fitd_proc *f, const char *method, const char *path, const char *body,
+            size_t len, const char *content_type, const char *extra_header, http_res *res) {
+    CURL *c = curl_easy_init();
+    buf b = {0}, h = {0};
+    struct curl_slist *hdr = NULL;
+    char url[1024], line[512];
+    memset(res, 0, sizeof *res);
+    if (c == NULL) return -1;
+    snprintf(url, sizeof url, "%s%s", f->base, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        snprintf(line, sizeof line, "Content-Type: %s", content_type ? content_type : "application/json");
+        hdr = curl_slist_append(hdr, line);
+    }
+    hdr = curl_slist_append(hdr, "Expect:");
+    if (f->token[0]) {
+        snprintf(line, sizeof line, "Authorization: Bearer %s", f->token);
+        hdr = curl_slist_append(hdr, line);
+    }
+    if (extra_header) hdr = curl_slist_append(hdr, extra_header);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(c);
+    res->body = b.p ? b.p : strdup("");
+    res->len = b.n;
+    res->headers = h.p ? h.p : strdup("");
+    res->json = json_loads(res->body, 0, NULL);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void http_res_free(http_res *res) {
+    free(res->body);
+    free(res->headers);
+    json_decref(res->json);
+    memset(res, 0, sizeof *res);
+}
+
+const char *http_res_header(const http_res *res, const char *name, char *out, size_t cap) {
+    size_t nl = strlen(name);
+    out[0] = '\0';
+    for (const char *p = res->headers; p && *p;) {
+        const char *e = strstr(p, "\r\n");
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ') v++;
+            size_t vl = len - (size_t)(v - p);
+            if (vl >= cap) vl = cap - 1;
+            memcpy(out, v, vl);
+            out[vl] = '\0';
+        }
+        if (!e) break;
+        p = e + 2;
+    }
+    return out;
+}
+
+int http_get(const fitd_proc *f, const char *path, http_res *res) {
+    return http_do(f, "GET", path, NULL, 0, NULL, NULL, res);
+}
+
+int http_post(const fitd_proc *f, const char *path, const char *json, http_res *res) {
+    return http_do(f, "POST", path, json, json ? strlen(json) : 0, NULL, NULL, res);
+}
+
+/* Walks "a.b.c" (array indices as numbers) from j. */
+static const json_t *walk(const json_t *j, const char *path) {
+    char key[128];
+    while (j && *path) {
+        size_t n = strcspn(path, ".");
+        if (n >= sizeof key) return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        if (json_is_array(j)) j = json_array_get(j, (size_t)atol(key));
+        else j = json_object_get(j, key);
+        path += n;
+        if (*path == '.') path++;
+    }
+    return j;
+}
+
+double jnum(const json_t *j, const char *path) {
+    const json_t *v = walk(j, path);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *jstr(const json_t *j, const char *path) {
+    const json_t *v = walk(j, path);
+    return json_is_string(v) ? json_string_value(v) : "";
+}
+
+const char *problem_pointer(const json_t *j) {
+    return jstr(j, "errors.0.pointer");
+}
+
+int openapi_valid(const char *schema, const char *text) {
+    char tmp[] = "/tmp/fitd-openapi-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) return 0;
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/api/check_openapi.py --validate %s < %s", schema, tmp);
+    ok = ok && system(cmd) == 0;
+    unlink(tmp);
+    return ok;
+}
