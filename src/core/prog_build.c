@@ -24,9 +24,10 @@ static uint64_t node_hash(const ir_node *nd) {
     uint64_t kb;
     memcpy(&kb, &nd->k, sizeof kb);
     uint64_t h = 1469598103934665603ULL;
-    uint64_t parts[6] = {(uint64_t)nd->code, (uint64_t)(int64_t)nd->a, (uint64_t)(int64_t)nd->b,
-                         (uint64_t)(int64_t)nd->c, kb, (uint64_t)(int64_t)nd->index};
-    for (int i = 0; i < 6; i++) {
+    uint64_t parts[7] = {(uint64_t)nd->code, (uint64_t)(int64_t)nd->a, (uint64_t)(int64_t)nd->b,
+                         (uint64_t)(int64_t)nd->c, (uint64_t)(int64_t)nd->d, kb,
+                         (uint64_t)(int64_t)nd->index};
+    for (int i = 0; i < 7; i++) {
         h ^= parts[i];
         h *= 1099511628211ULL;
         h ^= h >> 29;
@@ -35,7 +36,7 @@ static uint64_t node_hash(const ir_node *nd) {
 }
 
 static int same_node(const ir_node *x, const ir_node *y) {
-    return x->code == y->code && x->a == y->a && x->b == y->b && x->c == y->c &&
+    return x->code == y->code && x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d &&
            memcmp(&x->k, &y->k, sizeof x->k) == 0 && x->index == y->index;
 }
 
@@ -79,7 +80,7 @@ nomem:
 }
 
 static int leaf(builder *bd, op_code code, double k, int index) {
-    ir_node nd = {.code = code, .a = -1, .b = -1, .c = -1, .k = k, .index = index};
+    ir_node nd = {.code = code, .a = -1, .b = -1, .c = -1, .d = -1, .k = k, .index = index};
     nd.row = code == OP_COLUMN;
     nd.grad = code == OP_PARAM;
     return intern(bd, &nd);
@@ -123,7 +124,7 @@ static int mk(builder *bd, op_code code, int a, int b, int c, int column) {
         na = &bd->nodes[a];
         nb = &bd->nodes[b];
     }
-    ir_node nd = {.code = code, .a = a, .b = b, .c = c, .index = 0, .column = column};
+    ir_node nd = {.code = code, .a = a, .b = b, .c = c, .d = -1, .index = 0, .column = column};
     if (code == OP_SUM || code == OP_SUMSQ) {
         if (na->reduced) {
             fit_err_set(bd->e, FIT_EINVAL, column,
@@ -267,8 +268,8 @@ static void count_uses(ir_node *nodes, size_t n, int root, unsigned char *live) 
     live[root] = 1;
     for (size_t i = n; i-- > 0;) {
         if (!live[i]) continue;
-        int ops[3] = {nodes[i].a, nodes[i].b, nodes[i].c};
-        for (int k = 0; k < 3; k++)
+        int ops[4] = {nodes[i].a, nodes[i].b, nodes[i].c, nodes[i].d};
+        for (int k = 0; k < 4; k++)
             if (ops[k] >= 0) {
                 live[ops[k]] = 1;
                 nodes[ops[k]].uses++;
@@ -276,8 +277,9 @@ static void count_uses(ir_node *nodes, size_t n, int root, unsigned char *live) 
     }
 }
 
-/* Peephole fusion on single-use producers: add(mul(r, s), c) -> axpb(r, s, c)
- * and sum(square(r)) -> sumsq(r). Rewrites in place; ids keep their order. */
+/* Peephole fusion on single-use producers: add(mul(r, s), c) -> axpb(r, s, c),
+ * sub(axpb(r, s, c), z) -> axpbz(r, s, c, z) and sum(square(r)) -> sumsq(r).
+ * Rewrites in place; ids keep their order. */
 static void fuse(ir_node *nodes, size_t n, int root, unsigned char *live) {
     count_uses(nodes, n, root, live);
     for (size_t i = 0; i < n; i++) {
@@ -297,6 +299,16 @@ static void fuse(ir_node *nodes, size_t n, int root, unsigned char *live) {
                     break;
                 }
             }
+        } else if (nd->code == OP_SUB && nodes[nd->a].code == OP_AXPB && nodes[nd->a].uses == 1 &&
+                   nd->row && nodes[nd->b].row && nodes[nd->a].c != nd->b) {
+            /* (m*x + b) - y: one pass instead of two */
+            ir_node *ax = &nodes[nd->a];
+            nd->code = OP_AXPBZ;
+            nd->d = nd->b;
+            nd->a = ax->a;
+            nd->b = ax->b;
+            nd->c = ax->c;
+            ax->uses = 0;
         } else if (nd->code == OP_SUM && nodes[nd->a].code == OP_SQUARE &&
                    nodes[nd->a].uses == 1) {
             nd->code = OP_SUMSQ;
@@ -320,6 +332,7 @@ static int compact(builder *bd, int root, const unsigned char *live) {
         if (nd.a >= 0) nd.a = newid[nd.a];
         if (nd.b >= 0) nd.b = newid[nd.b];
         if (nd.c >= 0) nd.c = newid[nd.c];
+        if (nd.d >= 0) nd.d = newid[nd.d];
         newid[i] = (int)w;
         bd->nodes[w++] = nd;
     }

@@ -39,6 +39,7 @@ typedef enum {
     OP_MIN,
     OP_MAX,
     OP_AXPB,  /* a*b + c with a a row, b a scalar, c a row or scalar (fused) */
+    OP_AXPBZ, /* a*b + c - d: an axpb minus a row d (fused; rows only) */
     /* reductions over the rows of a batch: scalars */
     OP_SUM,   /* sum of a */
     OP_SUMSQ, /* sum of a*a (fused SUM of SQUARE) */
@@ -47,7 +48,7 @@ typedef enum {
 
 typedef struct ir_node {
     op_code code;
-    int a, b, c;   /* operand node ids, -1 when absent */
+    int a, b, c, d; /* operand node ids, -1 when absent (d: OP_AXPBZ only) */
     double k;      /* OP_CONST */
     int index;     /* OP_PARAM: parameter; OP_COLUMN: data column; reductions: slot */
     int column;    /* source column for messages */
@@ -55,6 +56,8 @@ typedef struct ir_node {
     unsigned char reduced; /* depends on a reduction: runs after the chunks */
     unsigned char grad;    /* depends on a parameter: needs an adjoint */
     int uses;      /* consumers among live nodes */
+    unsigned char seed_in_place; /* OP_SUMSQ whose operand's values serve as
+                                    its adjoint seed (times 2, applied at the end) */
 } ir_node;
 
 struct prog {

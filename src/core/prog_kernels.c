@@ -19,7 +19,7 @@ static const char *const op_names[OP_COUNT] = {
     "const", "param", "column", "batch_n", "neg",  "add",     "sub",      "mul",
     "div",   "pow",   "square", "exp",     "log",  "sqrt",    "abs",      "sin",
     "cos",   "tan",   "tanh",   "sigmoid", "softplus", "min", "max",      "axpb",
-    "sum",   "sumsq",
+    "axpbz", "sum",   "sumsq",
 };
 
 const char *op_name(op_code code) {
@@ -265,6 +265,17 @@ FIT_HOT void kern_forward(struct prog *p, int id, size_t m) {
         }
         return;
     }
+    case OP_AXPBZ: {
+        const double *restrict z = p->rv[nd->d];
+        if (p->nodes[nd->c].row) {
+            const double *restrict c = p->rv[nd->c];
+            for (size_t i = 0; i < m; i++) out[i] = a[i] * bs + c[i] - z[i];
+        } else {
+            double cs = p->sv[nd->c];
+            for (size_t i = 0; i < m; i++) out[i] = a[i] * bs + cs - z[i];
+        }
+        return;
+    }
     case OP_EXP: for (size_t i = 0; i < m; i++) out[i] = exp(a[i]); return;
     case OP_LOG: for (size_t i = 0; i < m; i++) out[i] = log(a[i]); return;
     case OP_SQRT: for (size_t i = 0; i < m; i++) out[i] = sqrt(a[i]); return;
@@ -334,6 +345,8 @@ FIT_HOT void kern_backward(struct prog *p, int id, size_t m, double *sacc) {
     case OP_SUB: grad_pass(p, xa, g, 1.0, m, sacc); grad_pass(p, xb, g, -1.0, m, sacc); return;
     case OP_MUL: grad_times(p, xa, g, xb, m, sacc); grad_times(p, xb, g, xa, m, sacc); return;
     case OP_AXPB:
+    case OP_AXPBZ:
+        grad_pass(p, nd->d, g, -1.0, m, sacc);
         if (!p->nodes[xa].grad && p->nodes[xb].grad && !p->nodes[nd->c].row &&
             p->nodes[nd->c].grad) {
             /* m*x + b over a data column: both scalar adjoints in one pass */

@@ -26,12 +26,26 @@ static int pass_through_consumer(const prog *p, int id) {
     if (p->nodes[id].uses != 1) return -1;
     for (size_t c = (size_t)id + 1; c < p->n; c++) {
         const ir_node *nd = &p->nodes[c];
-        if (nd->a != id && nd->b != id && nd->c != id) continue;
+        if (nd->a != id && nd->b != id && nd->c != id && nd->d != id) continue;
         if (!nd->row || !nd->grad) return -1;
         int through = (nd->code == OP_ADD && nd->a != nd->b) ||
                       (nd->code == OP_SUB && nd->a == id && nd->b != id) ||
-                      (nd->code == OP_AXPB && nd->c == id && nd->a != id);
+                      ((nd->code == OP_AXPB || nd->code == OP_AXPBZ) && nd->c == id &&
+                       nd->a != id && nd->d != id);
         return through ? (int)c : -1;
+    }
+    return -1;
+}
+
+/* The sum of squares that is id's only consumer, or -1: its operand's
+ * values can then be its own adjoint seed (d sum r^2 / d r = 2r, the 2
+ * applied to the summed scalar adjoints at the end, which is exact). */
+static int sumsq_consumer(const prog *p, int id) {
+    if (p->nodes[id].uses != 1) return -1;
+    for (size_t c = (size_t)id + 1; c < p->n; c++) {
+        const ir_node *nd = &p->nodes[c];
+        if (nd->a == id || nd->b == id || nd->c == id || nd->d == id)
+            return nd->code == OP_SUMSQ ? (int)c : -1;
     }
     return -1;
 }
@@ -95,8 +109,11 @@ int prog_schedule(prog *p) {
             p->rv[id] = buf;
             buf += PROG_CHUNK;
             if (nd->grad) {
-                int c = pass_through_consumer(p, (int)id);
-                if (c >= 0) {
+                int c = pass_through_consumer(p, (int)id), sq = sumsq_consumer(p, (int)id);
+                if (sq >= 0) {
+                    p->radj[id] = p->rv[id];
+                    p->nodes[sq].seed_in_place = 1;
+                } else if (c >= 0) {
                     p->radj[id] = p->radj[c];
                 } else {
                     p->radj[id] = buf;
@@ -120,6 +137,7 @@ int prog_schedule(prog *p) {
                 if (nd->a >= 0) cone[nd->a] = 1;
                 if (nd->b >= 0) cone[nd->b] = 1;
                 if (nd->c >= 0) cone[nd->c] = 1;
+                if (nd->d >= 0) cone[nd->d] = 1;
             }
         }
         p->bw[j] = malloc((cnt ? cnt : 1) * sizeof(int));
@@ -198,7 +216,8 @@ double prog_loss_grad(prog *p, const fit_data *d, const double *params, const si
             const double *x = p->rv[r->a];
             int seeded = grad && r->grad;
             if (r->code == OP_SUMSQ)
-                p->red_sum[j] += seeded ? kern_sumsq_seed(x, p->radj[r->a], m) : kern_sumsq(x, m);
+                p->red_sum[j] += seeded && !r->seed_in_place ? kern_sumsq_seed(x, p->radj[r->a], m)
+                                                             : kern_sumsq(x, m);
             else
                 p->red_sum[j] += kern_sum(x, m);
             if (!seeded) continue;
@@ -214,7 +233,11 @@ double prog_loss_grad(prog *p, const fit_data *d, const double *params, const si
             for (size_t k = p->nbw[j]; k-- > 0;) kern_backward(p, p->bw[j][k], m, sacc);
         }
     }
-    for (size_t j = 0; j < p->nreds; j++) p->sv[p->reds[j]] = p->red_sum[j];
+    for (size_t j = 0; j < p->nreds; j++) {
+        p->sv[p->reds[j]] = p->red_sum[j];
+        if (grad && p->nodes[p->reds[j]].seed_in_place) /* the seed's factor 2 */
+            for (size_t k = 0; k < p->npre; k++) p->sadj_red[j * nn + (size_t)p->pre[k]] *= 2.0;
+    }
     for (size_t k = 0; k < p->npost; k++) {
         int id = p->post[k];
         const ir_node *nd = &p->nodes[id];
