@@ -26,6 +26,7 @@ static const opt opts[] = {
     {"--http-threads", "FITD_HTTP_THREADS", "HTTP polling threads (default 2)"},
     {"--max-rows", "FITD_MAX_ROWS", "most rows in one dataset (default 10000000)"},
     {"--max-work", "FITD_MAX_WORK", "most rows x epochs in one job (default 1e11)"},
+    {"--heartbeat", "FITD_HEARTBEAT", "seconds between keep-alive comments on event streams (default 5)"},
 };
 #define NOPTS (sizeof opts / sizeof *opts)
 
@@ -115,6 +116,11 @@ static int apply(fitd_config *c, size_t i, const char *v, char *err, size_t cap)
         if (end == v || *end || !(d >= 1 && d <= 1e18)) goto bad;
         c->max_work = d;
         return 0;
+    case 12:
+        d = strtod(v, &end);
+        if (end == v || *end || !(d >= 0.05 && d <= 3600)) goto bad;
+        c->heartbeat = d;
+        return 0;
     default:
         break;
     }
@@ -137,6 +143,7 @@ int config_load(fitd_config *c, int argc, char **argv, FILE *out, char *err, siz
     c->http_threads = 2;
     c->max_rows = 10000000;
     c->max_work = 1e11;
+    c->heartbeat = 5;
     for (size_t i = 0; i < NOPTS; i++) {
         const char *v = getenv(opts[i].env);
         if (v && apply(c, i, v, err, cap)) return -1;

@@ -24,6 +24,7 @@ void h_free_state(http_req *r); /* cleanup for routes whose state is one malloc 
 void h_job_list(http_req *r, http_reply *out);
 void h_job_get(http_req *r, http_reply *out);
 void h_job_history(http_req *r, http_reply *out);
+void h_job_events(http_req *r, http_reply *out);
 void h_job_cancel(http_req *r, http_reply *out);
 void h_job_delete(http_req *r, http_reply *out);
 void h_job_predict(http_req *r, http_reply *out);

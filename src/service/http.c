@@ -109,11 +109,49 @@ static void media_type(const char *header, char *out, size_t cap) {
     out[i] = '\0';
 }
 
+/* A streamed response's reader: the route's stream_read with its request. */
+typedef struct stream_glue {
+    long (*read)(void *ctx, http_req *r, char *buf, size_t max);
+    void (*free)(void *ctx);
+    void *ctx;
+    http_req *r;
+} stream_glue;
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+    stream_glue *g = cls;
+    (void)pos;
+    long n = g->read(g->ctx, g->r, buf, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free(void *cls) {
+    stream_glue *g = cls;
+    if (g->free) g->free(g->ctx);
+    free(g);
+}
+
 static enum MHD_Result send_reply(http_req *r, http_reply *out) {
     const char *ct = out->content_type ? out->content_type : "application/json";
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(out->len, out->body ? out->body : (char *)"",
-                                        out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp;
+    if (out->stream_read) {
+        stream_glue *g = malloc(sizeof *g);
+        if (g == NULL) {
+            if (out->stream_free) out->stream_free(out->stream_ctx);
+            return MHD_NO;
+        }
+        *g = (stream_glue){out->stream_read, out->stream_free, out->stream_ctx, r};
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_reader, g,
+                                                 stream_free);
+        if (resp == NULL) {
+            stream_free(g);
+            return MHD_NO;
+        }
+        MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    } else {
+        resp = MHD_create_response_from_buffer(out->len, out->body ? out->body : (char *)"",
+                                               out->body ? MHD_RESPMEM_MUST_FREE
+                                                         : MHD_RESPMEM_PERSISTENT);
+    }
     if (resp == NULL) {
         free(out->body);
         return MHD_NO;
@@ -178,6 +216,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char allow[128];
         int known;
         r->app = a;
+        r->server = h;
         r->conn = c;
         r->method = method;
         r->url = url;
@@ -350,6 +389,48 @@ void http_wait_on(http_req *r, const char *job_id, double seconds) {
 
 double http_wait_remaining(const http_req *r) {
     return r->wait_deadline > 0 ? r->wait_deadline - mono_now() : 0;
+}
+
+void http_stream_park(http_req *r, const char *job_id, double seconds) {
+    http_server *h = r->server;
+    r->wait_deadline = mono_now() + seconds;
+    snprintf(r->wait_job, sizeof r->wait_job, "%s", job_id);
+    pthread_mutex_lock(&h->mu);
+    if (h->stopping || h->nwait == h->capwait) {
+        size_t cap = h->capwait ? h->capwait * 2 : 64;
+        http_req **w = h->stopping ? NULL : realloc(h->waiters, cap * sizeof *w);
+        if (w == NULL) { /* stopping, or no room: come back at once */
+            pthread_mutex_unlock(&h->mu);
+            MHD_suspend_connection(r->conn);
+            MHD_resume_connection(r->conn);
+            return;
+        }
+        h->waiters = w;
+        h->capwait = cap;
+    }
+    MHD_suspend_connection(r->conn);
+    if (h->gen != r->stream_gen) {
+        MHD_resume_connection(r->conn); /* news came in meanwhile */
+    } else {
+        h->waiters[h->nwait++] = r;
+        pthread_cond_signal(&h->cond);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+void http_stream_mark(http_req *r) {
+    http_server *h = r->server;
+    pthread_mutex_lock(&h->mu);
+    r->stream_gen = h->gen;
+    pthread_mutex_unlock(&h->mu);
+}
+
+int http_stopping(const http_req *r) {
+    http_server *h = r->server;
+    pthread_mutex_lock(&h->mu);
+    int s = h->stopping;
+    pthread_mutex_unlock(&h->mu);
+    return s;
 }
 
 void http_notify(http_server *h, const char *job_id) {

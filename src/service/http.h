@@ -15,6 +15,8 @@
 
 struct app;
 struct MHD_Connection;
+struct http_req;
+struct http_server;
 
 #define HTTP_MAX_CAPS 2 /* path parameters per route */
 
@@ -27,6 +29,12 @@ typedef struct http_reply {
     int retry_after;          /* Retry-After seconds when > 0 */
     const char *allow;        /* Allow header (static) */
     int www_authenticate;     /* add WWW-Authenticate: Bearer */
+    /* A streamed body (Server-Sent Events): read fills buf with up to max
+       bytes and returns how many, 0 after http_stream_park (nothing yet),
+       or -1 at the end. free releases ctx when the response is done. */
+    long (*stream_read)(void *ctx, struct http_req *r, char *buf, size_t max);
+    void (*stream_free)(void *ctx);
+    void *stream_ctx;
 } http_reply;
 
 /* A streaming consumer of a request body (CSV uploads): feed is called per
@@ -40,6 +48,7 @@ typedef struct http_sink {
 
 typedef struct http_req {
     struct app *app;
+    struct http_server *server;
     struct MHD_Connection *conn;
     const struct route *route;
     int route_index;
@@ -56,6 +65,7 @@ typedef struct http_req {
     int waiting;                   /* registered in the wait table */
     double wait_deadline;          /* monotonic seconds */
     char wait_job[64];
+    unsigned long stream_gen;      /* http_stream_mark's notice count */
     void *state;                   /* the handler's own, freed by route->cleanup */
     double t_start;
     int status;                    /* for the log */
@@ -99,6 +109,14 @@ void http_stop(http_server *h);
 void http_wait_on(http_req *r, const char *job_id, double seconds);
 /* Seconds left of r's last wait (<= 0 when it has run out or none). */
 double http_wait_remaining(const http_req *r);
+/* From a stream's read, before it looks for news: remembers the notice
+ * count so that a notice arriving before http_stream_park is not lost. */
+void http_stream_mark(http_req *r);
+/* From a stream's read: park the connection until http_notify(job) or
+ * seconds pass (then read is called again); read must then return 0. */
+void http_stream_park(http_req *r, const char *job_id, double seconds);
+/* Whether the server is stopping (a stream should end). */
+int http_stopping(const http_req *r);
 /* From anywhere: wake every request waiting on job_id. */
 void http_notify(http_server *h, const char *job_id);
 /* Requests currently suspended (for /metrics). */

@@ -3,6 +3,7 @@
 #include "jobs.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,6 +31,12 @@ typedef struct live {
     size_t np;
     char names[FIT_MAX_PARAMS][FIT_NAME_MAX];
     double params[FIT_MAX_PARAMS];
+    /* every finished epoch of this run, for event streams:
+       feed[k * (2 + np) ...] = loss, val_loss, params */
+    double *feed;
+    size_t feed_n, feed_cap;
+    double last_notify;    /* monotonic seconds of the last stream wake-up */
+    struct jobs *owner;
 } live;
 
 struct jobs {
@@ -95,8 +102,18 @@ static void log_transition(const job_rec *r, const char *extra_key, const char *
     log_event("info", "job", f);
 }
 
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* After each epoch: the live progress, the stream feed, and a wake-up for
+ * parked event streams at most every 50 ms (so a job of a million
+ * one-microsecond epochs does not flood the HTTP threads). */
 static void on_epoch(void *ctx, const train_progress *p) {
     live *lv = ctx;
+    size_t w = 2 + p->nparams;
     pthread_mutex_lock(&lv->mu);
     lv->epoch = p->epoch;
     lv->epochs = p->epochs;
@@ -105,7 +122,70 @@ static void on_epoch(void *ctx, const train_progress *p) {
     lv->val_loss = p->val_loss;
     lv->np = p->nparams;
     memcpy(lv->params, p->params, p->nparams * sizeof(double));
+    if (lv->feed_n == lv->feed_cap) {
+        size_t cap = lv->feed_cap ? lv->feed_cap * 2 : 256;
+        double *f = realloc(lv->feed, cap * w * sizeof *f);
+        if (f) {
+            lv->feed = f;
+            lv->feed_cap = cap;
+        }
+    }
+    if (lv->feed_n < lv->feed_cap) {
+        double *row = lv->feed + lv->feed_n * w;
+        row[0] = p->loss;
+        row[1] = p->has_val ? p->val_loss : NAN;
+        memcpy(row + 2, p->params, p->nparams * sizeof(double));
+        lv->feed_n++;
+    }
     pthread_mutex_unlock(&lv->mu);
+    double now = mono_now();
+    if (now - lv->last_notify >= 0.05) {
+        lv->last_notify = now;
+        http_notify(lv->owner->a->http, lv->id);
+    }
+}
+
+int jobs_feed(jobs *j, const char *id, long after, size_t max, jobs_feed_copy *out) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&j->mu);
+    live *lv = NULL;
+    for (int w = 0; w < j->nworkers; w++)
+        if (strcmp(j->lives[w].id, id) == 0) lv = &j->lives[w];
+    if (lv == NULL) {
+        pthread_mutex_unlock(&j->mu);
+        return 0;
+    }
+    pthread_mutex_lock(&lv->mu);
+    size_t np = lv->np, w = 2 + np;
+    size_t first = after < 0 ? 0 : (size_t)after; /* feed[k] is epoch k + 1 */
+    size_t avail = lv->feed_n > first ? lv->feed_n - first : 0;
+    size_t n = avail < max ? avail : max;
+    out->epochs = lv->epochs;
+    out->has_val = lv->has_val;
+    out->np = np;
+    memcpy(out->names, lv->names, sizeof out->names);
+    if (n > 0) {
+        out->epoch = malloc(n * sizeof *out->epoch);
+        out->rows = malloc(n * w * sizeof *out->rows);
+        if (out->epoch && out->rows) {
+            for (size_t k = 0; k < n; k++) {
+                /* evenly spaced over the backlog, ending on the latest */
+                size_t idx = first + (n == avail ? k : (k + 1) * avail / n - 1);
+                out->epoch[k] = (long)idx + 1;
+                memcpy(out->rows + k * w, lv->feed + idx * w, w * sizeof(double));
+            }
+            out->n = n;
+        }
+    }
+    pthread_mutex_unlock(&lv->mu);
+    pthread_mutex_unlock(&j->mu);
+    return 1;
+}
+
+void jobs_feed_free(jobs_feed_copy *f) {
+    free(f->epoch);
+    free(f->rows);
+    memset(f, 0, sizeof *f);
 }
 
 /* A failed job's result: {"status": "failed", "error": {...}} merged into
@@ -208,6 +288,9 @@ static void run_one(jobs *j, const char *id, live *lv) {
         job_rec_free(rec);
         return;
     }
+    pthread_mutex_lock(&lv->mu);
+    lv->feed_n = 0;
+    pthread_mutex_unlock(&lv->mu);
     snprintf(lv->id, sizeof lv->id, "%s", id);
     atomic_store(&lv->cancel, 0);
     lv->interrupted = 0;
@@ -279,7 +362,10 @@ jobs *jobs_start(app *a) {
     j->threads = calloc((size_t)j->nworkers, sizeof *j->threads);
     j->lives = calloc((size_t)j->nworkers, sizeof *j->lives);
     if (j->threads == NULL || j->lives == NULL) goto fail;
-    for (int w = 0; w < j->nworkers; w++) pthread_mutex_init(&j->lives[w].mu, NULL);
+    for (int w = 0; w < j->nworkers; w++) {
+        pthread_mutex_init(&j->lives[w].mu, NULL);
+        j->lives[w].owner = j;
+    }
     for (int w = 0; w < j->nworkers; w++) {
         worker_arg *wa = malloc(sizeof *wa);
         if (wa == NULL) goto fail;
@@ -439,7 +525,10 @@ void jobs_drain(jobs *j, double grace) {
 void jobs_free(jobs *j) {
     if (j == NULL) return;
     if (j->lives)
-        for (size_t w = 0; w < (size_t)j->a->cfg.workers; w++) pthread_mutex_destroy(&j->lives[w].mu);
+        for (size_t w = 0; w < (size_t)j->a->cfg.workers; w++) {
+            pthread_mutex_destroy(&j->lives[w].mu);
+            free(j->lives[w].feed);
+        }
     free(j->lives);
     free(j->threads);
     free(j->queue);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/spec.h"
 #include "store.h"
 
 struct app;
@@ -37,6 +38,22 @@ int jobs_delete(jobs *j, const char *id);
 /* The live progress of a job running in this process, as
  * {"epoch", "epochs", "loss", "val_loss"?, "params": {...}}, or NULL. */
 json_t *jobs_progress(jobs *j, const char *id);
+/* A copy of the epochs a job running here has finished after epoch
+ * `after`: at most max of them, evenly spaced, the latest always included
+ * (event streams coalesce fast jobs this way). */
+typedef struct jobs_feed_copy {
+    long epochs;      /* the run's epoch budget */
+    int has_val;
+    size_t np, n;
+    char names[FIT_MAX_PARAMS][FIT_NAME_MAX];
+    long *epoch;      /* [n] owned */
+    double *rows;     /* [n * (2 + np)]: loss, val_loss, params; owned */
+} jobs_feed_copy;
+
+/* Returns 1 with out filled (free with jobs_feed_free) when id is running
+ * in this process, 0 when it is not. */
+int jobs_feed(jobs *j, const char *id, long after, size_t max, jobs_feed_copy *out);
+void jobs_feed_free(jobs_feed_copy *f);
 size_t jobs_queued(jobs *j);
 size_t jobs_running(jobs *j);
 size_t jobs_capacity(jobs *j);

@@ -19,6 +19,7 @@ const route http_routes[] = {
     {"GET", "/v1/jobs/{id}", h_job_get, 0, NULL, NULL},
     {"DELETE", "/v1/jobs/{id}", h_job_delete, 0, NULL, NULL},
     {"GET", "/v1/jobs/{id}/history", h_job_history, 0, NULL, NULL},
+    {"GET", "/v1/jobs/{id}/events", h_job_events, 0, NULL, NULL},
     {"POST", "/v1/jobs/{id}/cancel", h_job_cancel, 0, NULL, NULL},
     {"POST", "/v1/jobs/{id}/predict", h_job_predict, ROUTE_BODY_JSON, NULL, NULL},
     {"POST", "/v1/evaluate", h_evaluate, ROUTE_BODY_JSON, NULL, NULL},
