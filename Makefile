@@ -14,7 +14,9 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-pro
 # -ffp-contract=off: no fused multiply-adds, so every x86-64 gives the same bits.
 BASE     := -ffp-contract=off -fno-math-errno -D_POSIX_C_SOURCE=200809L -pthread -MMD -MP
 SAN      ?=
-SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
+# -fno-sanitize-recover: UBSan stops at its first report instead of printing
+# it and going on with status 0.
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=undefined -fno-omit-frame-pointer,)
 CFLAGS   ?=
 ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) $(CFLAGS)
 LDLIBS   := -lmicrohttpd -lsqlite3 -ljansson -lm -pthread
@@ -42,8 +44,25 @@ $(B)/obj/%.o: %.c
 $(B)/libcore.a: $(CORE_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
-$(B)/libservice.a: $(SERVICE_OBJ)
+$(B)/libservice.a: $(SERVICE_OBJ) $(B)/obj/gen/page_html.o
 	@rm -f $@; ar rcs $@ $^
+
+# The page served at GET / is src/service/page.html, embedded as bytes
+# (od and sed only, so no tool beyond the base system is needed).
+$(B)/gen/page_html.c: src/service/page.html
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from src/service/page.html by the Makefile; do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char page_html[];'; \
+	  echo 'extern const size_t page_html_len;'; \
+	  echo 'const unsigned char page_html[] = {'; \
+	  od -An -v -tu1 $< | sed -e 's/^ *//' -e 's/ *$$//' -e 's/  */, /g' -e '/^$$/d' -e 's/$$/,/'; \
+	  echo '0};'; \
+	  echo 'const size_t page_html_len = sizeof page_html - 1;'; } > $@
+
+$(B)/obj/gen/page_html.o: $(B)/gen/page_html.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -c $< -o $@
 
 $(B)/fitd: $(B)/obj/src/main.o $(B)/libservice.a $(B)/libcore.a
 	$(CC) $(ALLFLAGS) $^ $(LDLIBS) -o $@
@@ -94,11 +113,23 @@ $(B)/bench/%: tests/bench/%.c $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
+# Under asan and tsan a sanitizer report ends the process at once with
+# status 66, which no test expects: a unit test or `fitd fit` fails with it,
+# and the API tests also copy a report from the server's log and fail
+# (tests/api/apitest.c, fitd_stop).
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:exitcode=66:detect_leaks=1 \
+           UBSAN_OPTIONS=halt_on_error=1:exitcode=66:print_stacktrace=1 \
+           TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+# TSan dies with "unexpected memory mapping" on kernels that randomise mmap
+# with more bits than its runtime knows; without ASLR (setarch -R, inherited
+# by every child) the layout always fits. Left out where setarch can't.
+NO_ASLR = $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)
+
 asan:
-	@$(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" test
+	@$(SAN_ENV) $(MAKE) --no-print-directory B=build/asan SAN=address,undefined OPT="-O1 -g" test
 
 tsan:
-	@$(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" test
+	@$(SAN_ENV) $(NO_ASLR) $(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" test
 
 valgrind: all
 	@tests/valgrind.sh $(UNIT_BIN)
@@ -128,6 +159,6 @@ fuzz: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 	  rc=$${PIPESTATUS[0]}; rm -rf $$w; [ $$rc -eq 0 ] || exit $$rc; \
 	done
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(SERVICE_SRC)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(SERVICE_SRC) $(B)/gen/page_html.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) $(SERVICE_SRC) $(LDLIBS) -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) $(SERVICE_SRC) $(B)/gen/page_html.c $(LDLIBS) -o $@

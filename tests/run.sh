@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test program given as an argument, shows its output, and ends
 # with one line "N passed, N failed" summing them. A program that exits
-# nonzero without reporting a failure counts as one failure.
+# nonzero without reporting a failure counts as one failure. Sanitizer
+# reports (their first lines and stack frames) are shown too.
 set -u
 total_p=0; total_f=0
 for t in "$@"; do
     out=$("$t" 2>&1); rc=$?
-    printf '%s\n' "$out" | grep -E 'FAIL|got|passed, [0-9]+ failed' | tail -n 40
+    printf '%s\n' "$out" | grep -E 'FAIL|got|passed, [0-9]+ failed|Sanitizer|: runtime error: |^ +#[0-9]+ 0x' | tail -n 60
     line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     p=$(printf '%s' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/p')
     f=$(printf '%s' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed/\2/p')

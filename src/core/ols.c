@@ -124,21 +124,25 @@ int ols_solve(const double *const *xcols, size_t k, const double *y, size_t n, d
 
     rc = 1; /* from here on the only failure is rank deficiency */
     for (size_t c = 0; c < k && ic == k; c++)
-        if (ols_is_constant(xcols[c], n)) ic = c;
+        if (xcols[c] == NULL || ols_is_constant(xcols[c], n)) ic = c;
     if (ic < k) {
         for (size_t c = 0; c < k; c++) shift[c] = c == ic ? 0.0 : ols_mean(xcols[c], n);
         yshift = ols_mean(y, n);
     }
     for (size_t c = 0; c < k; c++) {
-        scale[c] = ols_norm(xcols[c], n, shift[c]);
+        scale[c] = xcols[c] ? ols_norm(xcols[c], n, shift[c]) : sqrt((double)n);
         if (!(scale[c] > 0.0 && isfinite(scale[c]))) goto done; /* zero or non-finite */
     }
 
     for (size_t row0 = 0; row0 < n; row0 += OLS_BLOCK) {
         size_t m = n - row0 < OLS_BLOCK ? n - row0 : OLS_BLOCK;
         for (size_t c = 0; c < k; c++) {
-            const double *x = xcols[c] + row0;
             double *w = xb + c * OLS_BLOCK;
+            if (xcols[c] == NULL) { /* the implicit column of ones */
+                for (size_t i = 0; i < m; i++) w[i] = 1.0 / scale[c];
+                continue;
+            }
+            const double *x = xcols[c] + row0;
             for (size_t i = 0; i < m; i++) w[i] = (x[i] - shift[c]) / scale[c];
         }
         for (size_t i = 0; i < m; i++) yb[i] = y[row0 + i] - yshift;
@@ -161,7 +165,7 @@ int ols_solve(const double *const *xcols, size_t k, const double *y, size_t n, d
         double level = yshift; /* y's level at x = 0 for the other columns */
         for (size_t c = 0; c < k; c++)
             if (c != ic) level -= beta[c] * shift[c];
-        beta[ic] += level / xcols[ic][0];
+        beta[ic] += level / (xcols[ic] ? xcols[ic][0] : 1.0);
     }
     rc = 0;
 done:

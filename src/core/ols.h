@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 /* Solves min ||X beta - y||_2 for beta[0..k), with X given column-wise:
- * xcols[j][0..n) for j < k (the caller adds a column of ones for an
- * intercept). Borrows every input. When one column is constant (an intercept),
+ * xcols[j][0..n) for j < k; xcols[j] NULL stands for a column of ones
+ * (an intercept, without its n doubles of memory). Borrows every input. When one column is constant (an intercept),
  * the other columns and y are centred first; every column is scaled to
  * unit norm before the QR, so badly scaled data (NIST Longley) keeps its
  * digits. Rows are fed to the QR in blocks: memory is O(k^2 + block*k).

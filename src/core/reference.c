@@ -11,17 +11,16 @@
 static const char *linear_ols(const fit_spec *s, const fit_data *d, size_t rows, double *params) {
     size_t k = s->model.ninputs + 1;
     const double **xcols = calloc(k, sizeof *xcols);
-    double *ones = malloc(rows * sizeof *ones), *beta = malloc(k * sizeof *beta);
+    double *beta = malloc(k * sizeof *beta);
     const char *method = NULL;
     int yc = data_find(d, s->model.target);
-    if (xcols == NULL || ones == NULL || beta == NULL || yc < 0) goto done;
+    if (xcols == NULL || beta == NULL || yc < 0) goto done;
     for (size_t j = 0; j + 1 < k; j++) {
         int c = data_find(d, s->model.inputs[j]);
         if (c < 0) goto done;
         xcols[j] = d->cols[c];
     }
-    for (size_t i = 0; i < rows; i++) ones[i] = 1.0;
-    xcols[k - 1] = ones;
+    xcols[k - 1] = NULL; /* the intercept: ols_solve's implicit ones */
     if (ols_solve(xcols, k, d->cols[yc], rows, beta) != 0) goto done;
     /* parameters are m (or m_<col>) in input order, then b: the same order */
     for (size_t j = 0; j < k; j++) params[j] = beta[j];
@@ -40,7 +39,6 @@ static const char *linear_ols(const fit_spec *s, const fit_data *d, size_t rows,
     method = "ols";
 done:
     free(xcols);
-    free(ones);
     free(beta);
     return method;
 }

@@ -238,11 +238,19 @@ void h_job_list(http_req *r, http_reply *out) {
                       json_pack("[{s:s, s:s}]", "parameter", "status", "detail", "unknown status"));
         return;
     }
+    const char *order = http_query(r, "order");
+    int newest = order != NULL && strcmp(order, "newest") == 0;
+    if (order && !newest && strcmp(order, "oldest") != 0) {
+        reply_problem(out, 400, "bad-query", "Bad query parameter",
+                      "order must be oldest (creation order, the default) or newest",
+                      json_pack("[{s:s, s:s}]", "parameter", "order", "detail", "unknown order"));
+        return;
+    }
     job_rec **items = NULL;
     size_t n = 0;
     int more = 0;
-    int rc = store_job_list(r->app->st, http_query(r, "page_token"), (size_t)size, st, &items,
-                            &n, &more);
+    int rc = store_job_list(r->app->st, http_query(r, "page_token"), (size_t)size, st, newest,
+                            &items, &n, &more);
     if (rc == STORE_NOTFOUND) {
         reply_problem(out, 400, "bad-query", "Bad query parameter",
                       "page_token does not name a page (it is the next_page_token of a list)",

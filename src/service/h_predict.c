@@ -13,6 +13,7 @@
 #include "jbody.h"
 #include "jobdoc.h"
 #include "jread.h"
+#include "plots.h"
 #include "spec_json.h"
 
 #define GRID_MAX_STEPS 10001
@@ -287,6 +288,7 @@ void h_evaluate(http_req *r, http_reply *out) {
     }
     json_t *vals = json_array(), *losses = json_array(), *lls = json_array();
     double best_loss = INFINITY, best_ll = -INFINITY, at_loss = NAN, at_ll = NAN;
+    double *gv = malloc((size_t)steps * 3 * sizeof *gv); /* values, loss, ll for the picture */
     for (long i = 0; i < steps; i++) {
         double x = i == steps - 1 ? to : from + (to - from) * (double)i / (double)(steps - 1);
         params[gi] = x;
@@ -294,9 +296,32 @@ void h_evaluate(http_req *r, http_reply *out) {
         json_array_append_new(vals, json_real(x));
         json_array_append_new(losses, jobdoc_number(loss));
         json_array_append_new(lls, jobdoc_number(ll));
+        if (gv) {
+            gv[i] = x;
+            gv[steps + i] = loss;
+            gv[2 * steps + i] = ll;
+        }
         if (loss < best_loss) best_loss = loss, at_loss = x;
         if (ll > best_ll) best_ll = ll, at_ll = x;
     }
+    const char *accept = http_header(r, "Accept");
+    if (accept && strstr(accept, "image/svg+xml")) {
+        /* the picture: loss and log-likelihood against the parameter */
+        size_t len = 0;
+        char title[160];
+        snprintf(title, sizeof title, "Loss and log-likelihood against %s", js.fit.params[gi].name);
+        char *svg = gv ? plots_grid(gv, gv + steps, gv + 2 * steps, (size_t)steps,
+                                    js.fit.params[gi].name, at_loss, at_ll, title, &len)
+                       : NULL;
+        if (svg) reply_text(out, 200, "image/svg+xml", svg, len);
+        else reply_internal(out, "the plot could not be drawn");
+        json_decref(vals);
+        json_decref(losses);
+        json_decref(lls);
+        free(gv);
+        goto done;
+    }
+    free(gv);
     reply_json(out, 200,
                json_pack("{s:I, s:s, s:o, s:o, s:o, s:{s:o, s:o}}", "n", (json_int_t)data->rows,
                          "param", js.fit.params[gi].name, "values", vals, "loss", losses,

@@ -6,6 +6,7 @@
 #include "http.h"
 #include "problem.h"
 
+void h_page(http_req *r, http_reply *out);
 void h_livez(http_req *r, http_reply *out);
 void h_readyz(http_req *r, http_reply *out);
 void h_metrics(http_req *r, http_reply *out);
@@ -25,6 +26,7 @@ void h_job_list(http_req *r, http_reply *out);
 void h_job_get(http_req *r, http_reply *out);
 void h_job_history(http_req *r, http_reply *out);
 void h_job_events(http_req *r, http_reply *out);
+void h_job_plot(http_req *r, http_reply *out);
 void h_job_cancel(http_req *r, http_reply *out);
 void h_job_delete(http_req *r, http_reply *out);
 void h_job_predict(http_req *r, http_reply *out);

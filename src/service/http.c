@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -345,9 +346,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     log_request(r->method, r->url, r->route ? r->route->pattern : NULL, r->status, ms,
                 toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (r->route && r->route->cleanup) r->route->cleanup(r);
+    /* a large JSON body leaves many small blocks (its parsed tree) in this
+       thread's arena: give them back */
+    int big = r->body_cap > (1u << 20);
     free(r->body);
     free(x);
     *con_cls = NULL;
+    if (big) malloc_trim(0);
 }
 
 /* Resumes waiters whose deadline passed; sleeps until the next deadline. */

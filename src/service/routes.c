@@ -4,6 +4,7 @@
 #include "http.h"
 
 const route http_routes[] = {
+    {"GET", "/", h_page, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/livez", h_livez, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/readyz", h_readyz, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/metrics", h_metrics, ROUTE_PUBLIC, NULL, NULL},
@@ -20,6 +21,7 @@ const route http_routes[] = {
     {"DELETE", "/v1/jobs/{id}", h_job_delete, 0, NULL, NULL},
     {"GET", "/v1/jobs/{id}/history", h_job_history, 0, NULL, NULL},
     {"GET", "/v1/jobs/{id}/events", h_job_events, 0, NULL, NULL},
+    {"GET", "/v1/jobs/{id}/plots/{name}", h_job_plot, 0, NULL, NULL},
     {"POST", "/v1/jobs/{id}/cancel", h_job_cancel, 0, NULL, NULL},
     {"POST", "/v1/jobs/{id}/predict", h_job_predict, ROUTE_BODY_JSON, NULL, NULL},
     {"POST", "/v1/evaluate", h_evaluate, ROUTE_BODY_JSON, NULL, NULL},

@@ -1,6 +1,7 @@
 /* serve.c - `fitd serve`: configuration -> store -> jobs -> HTTP -> wait
  * for SIGTERM/SIGINT -> drain (stop accepting, give running jobs a grace
  * period, interrupt the rest back to queued) -> exit 0. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ int serve_main(int argc, char **argv) {
         return 2;
     }
     log_set_quiet(a.cfg.quiet);
+    /* Large buffers (datasets, a job's scratch, request bodies) come from
+       mmap and go back to the system when freed; glibc's default would
+       raise this threshold after the first large free and keep them. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     metrics_init(&a.metrics);
     atomic_store(&a.state, APP_STARTING);
 

@@ -280,13 +280,14 @@ int store_job_delete(store *s, const char *id) {
     return a ? s->ops->job_delete(s, id) : STORE_NOTFOUND;
 }
 
-int store_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out, size_t *n,
-                   int *more) {
+int store_job_list(store *s, const char *after, size_t limit, int status, int newest_first,
+                   job_rec ***out, size_t *n, int *more) {
     if (out != NULL) *out = NULL;
     int rc = list_args(s, &after, out != NULL, n, more);
     if (rc != STORE_OK) return rc;
     if (status >= JOB_STATUS_COUNT) return STORE_ERROR;
-    return s->ops->job_list(s, after, limit, status < 0 ? -1 : status, out, n, more);
+    return s->ops->job_list(s, after, limit, status < 0 ? -1 : status, newest_first != 0, out, n,
+                            more);
 }
 
 int store_job_requeue(store *s, char ***ids, size_t *n) {

@@ -110,11 +110,13 @@ int store_job_get(store *s, const char *id, job_rec **out);
 /* The job stored under an idempotency key: STORE_NOTFOUND when none. */
 int store_job_by_idem(store *s, const char *key, job_rec **out);
 int store_job_delete(store *s, const char *id);
-/* Lists jobs in creation order after id `after`, optionally only those
- * with one status (status < 0: all), as store_dataset_list. The records
- * carry spec and result but not history_json (NULL), to keep lists light. */
-int store_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out,
-                   size_t *n, int *more);
+/* Lists jobs in creation order (newest_first: the reverse, newest job
+ * first) after id `after` in that order, optionally only those with one
+ * status (status < 0: all), as store_dataset_list: a page's last id, as
+ * `after`, continues in the same order. The records carry spec and result
+ * but not history_json (NULL), to keep lists light. */
+int store_job_list(store *s, const char *after, size_t limit, int status, int newest_first,
+                   job_rec ***out, size_t *n, int *more);
 /* At start-up: every job that was queued or running becomes queued again;
  * returns their ids in creation order (owned array of owned strings). */
 int store_job_requeue(store *s, char ***ids, size_t *n);

@@ -26,9 +26,10 @@ typedef struct store_ops {
     int (*job_get)(store *s, const char *id, job_rec **out);
     int (*job_by_idem)(store *s, const char *key, job_rec **out);
     int (*job_delete)(store *s, const char *id);
-    /* after as for dataset_list; status in [0, JOB_STATUS_COUNT) or -1. */
-    int (*job_list)(store *s, const char *after, size_t limit, int status, job_rec ***out,
-                    size_t *n, int *more);
+    /* after as for dataset_list; status in [0, JOB_STATUS_COUNT) or -1;
+     * newest_first 0 (creation order) or 1 (the reverse). */
+    int (*job_list)(store *s, const char *after, size_t limit, int status, int newest_first,
+                    job_rec ***out, size_t *n, int *more);
     int (*job_requeue)(store *s, char ***ids, size_t *n);
     int (*job_counts)(store *s, size_t counts[JOB_STATUS_COUNT]);
 } store_ops;

@@ -1,9 +1,9 @@
 /* store_memory.c - the "memory" store: everything in this process, gone
  * at exit. One mutex guards it all. Each kind of record sits in a doubly
- * linked list in creation order (paging walks it) and in hash maps from
- * its id (and, for jobs, its idempotency key) to its list node. Datasets
- * keep a reference to the caller's columns (no copy); job records are
- * deep-copied in and out. */
+ * linked list in creation order (paging walks it, jobs either way) and in
+ * hash maps from its id (and, for jobs, its idempotency key) to its list
+ * node. Datasets keep a reference to the caller's columns (no copy); job
+ * records are deep-copied in and out. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +60,19 @@ static int page_start(const mlist *l, const store_map *idx, const char *after, m
     mnode *n = store_map_get(idx, after);
     if (n == NULL) return -1;
     *start = n->next;
+    return 0;
+}
+
+/* The same, walking backwards (newest first): the page after `after`
+ * begins at the node before it; from the start is from the tail. */
+static int page_start_back(const mlist *l, const store_map *idx, const char *after, mnode **start) {
+    if (after == NULL) {
+        *start = l->tail;
+        return 0;
+    }
+    mnode *n = store_map_get(idx, after);
+    if (n == NULL) return -1;
+    *start = n->prev;
     return 0;
 }
 
@@ -271,18 +284,19 @@ static int mem_job_delete(store *s, const char *id) {
     return STORE_OK;
 }
 
-static int mem_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out,
-                        size_t *n, int *more) {
+static int mem_job_list(store *s, const char *after, size_t limit, int status, int newest_first,
+                        job_rec ***out, size_t *n, int *more) {
     mem_store *ms = (mem_store *)s;
     int rc = STORE_ERROR;
     store_vec v = {NULL, 0, 0};
     mnode *node;
     pthread_mutex_lock(&ms->mu);
-    if (page_start(&ms->jobs, &ms->job_by_id, after, &node) != 0) {
+    if ((newest_first ? page_start_back(&ms->jobs, &ms->job_by_id, after, &node)
+                      : page_start(&ms->jobs, &ms->job_by_id, after, &node)) != 0) {
         rc = STORE_NOTFOUND;
         goto done;
     }
-    for (; node != NULL; node = node->next) {
+    for (; node != NULL; node = newest_first ? node->prev : node->next) {
         const job_rec *r = node->rec;
         if (status >= 0 && (int)r->status != status) continue;
         if (v.n == limit) {

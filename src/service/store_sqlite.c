@@ -96,6 +96,13 @@ static const char *const sql[SQ_NSTMT] = {
                     " FROM jobs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [SQ_JOB_LIST_STATUS] = "SELECT " JOB_COLS_NO_HISTORY ", NULL, " JOB_COLS_TAIL
                            " FROM jobs WHERE status = ?3 AND seq > ?1 ORDER BY seq LIMIT ?2",
+    /* newest first: ?1 is the seq of the last job of the previous page, or
+       the largest int64 for the first page */
+    [SQ_JOB_LIST_DESC] = "SELECT " JOB_COLS_NO_HISTORY ", NULL, " JOB_COLS_TAIL
+                         " FROM jobs WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+    [SQ_JOB_LIST_STATUS_DESC] = "SELECT " JOB_COLS_NO_HISTORY ", NULL, " JOB_COLS_TAIL
+                                " FROM jobs WHERE status = ?3 AND seq < ?1"
+                                " ORDER BY seq DESC LIMIT ?2",
     [SQ_JOB_DEL] = "DELETE FROM jobs WHERE id = ?1",
     [SQ_JOB_ACTIVE] = "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq",
     [SQ_JOB_REQUEUE] = "UPDATE jobs SET status = 'queued' WHERE status = 'running'",

@@ -41,6 +41,8 @@ typedef enum {
     SQ_JOB_SEQ,
     SQ_JOB_LIST,
     SQ_JOB_LIST_STATUS,
+    SQ_JOB_LIST_DESC,
+    SQ_JOB_LIST_STATUS_DESC,
     SQ_JOB_DEL,
     SQ_JOB_ACTIVE,
     SQ_JOB_REQUEUE,
@@ -110,8 +112,8 @@ int sq_job_update(store *s, const job_rec *j);
 int sq_job_get(store *s, const char *id, job_rec **out);
 int sq_job_by_idem(store *s, const char *key, job_rec **out);
 int sq_job_delete(store *s, const char *id);
-int sq_job_list(store *s, const char *after, size_t limit, int status, job_rec ***out, size_t *n,
-                int *more);
+int sq_job_list(store *s, const char *after, size_t limit, int status, int newest_first,
+                job_rec ***out, size_t *n, int *more);
 int sq_job_requeue(store *s, char ***ids, size_t *n);
 int sq_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
 

@@ -159,18 +159,23 @@ int sq_job_by_idem(store *base, const char *key, job_rec **out) {
     return read_one((sq_store *)base, SQ_JOB_BY_IDEM, key, out);
 }
 
-int sq_job_list(store *base, const char *after, size_t limit, int status, job_rec ***out, size_t *n,
-                int *more) {
+int sq_job_list(store *base, const char *after, size_t limit, int status, int newest_first,
+                job_rec ***out, size_t *n, int *more) {
     sq_store *s = (sq_store *)base;
     sq_conn *c = sq_read_acquire(s);
     store_vec v = {NULL, 0, 0};
     sqlite3_stmt *st = NULL;
-    sqlite3_int64 seq = 0; /* seqs start at 1 */
+    /* seqs start at 1: a first page is everything after 0 (oldest first)
+       or before the largest int64 (newest first) */
+    sqlite3_int64 seq = newest_first ? INT64_MAX : 0;
     int rc = STORE_ERROR, x;
     if (sq_read_begin(c) != 0) goto done;
     if (after != NULL && (rc = sq_seq_of(c, SQ_JOB_SEQ, after, &seq)) != STORE_OK) goto done;
     rc = STORE_ERROR;
-    st = sq_stmt(c, status < 0 ? SQ_JOB_LIST : SQ_JOB_LIST_STATUS);
+    if (newest_first)
+        st = sq_stmt(c, status < 0 ? SQ_JOB_LIST_DESC : SQ_JOB_LIST_STATUS_DESC);
+    else
+        st = sq_stmt(c, status < 0 ? SQ_JOB_LIST : SQ_JOB_LIST_STATUS);
     if ((sqlite3_bind_int64(st, 1, seq) | sqlite3_bind_int64(st, 2, sq_page_limit(limit)) |
          (status < 0 ? SQLITE_OK
                      : sqlite3_bind_text(st, 3, job_status_name((job_status)status), -1,

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
     int out[2];
     const char *bin = getenv("FITD_BIN") ? getenv("FITD_BIN") : "build/fitd";
+    memset(f, 0, sizeof *f); /* token "" (callers' fitd_proc is uninitialised stack) */
     if (dir) {
         snprintf(f->dir, sizeof f->dir, "%s", dir);
     } else {
@@ -23,6 +25,8 @@ int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
         if (mkdtemp(f->dir) == NULL) return -1;
     }
     snprintf(f->log, sizeof f->log, "%s.log", f->dir);
+    struct stat st;
+    f->log_from = stat(f->log, &st) == 0 ? (long)st.st_size : 0;
     if (pipe(out) != 0) return -1;
     const char *argv[40] = {bin, "serve", "--port", "0", "--data-dir", f->dir, "--quiet"};
     int argc = 7;
@@ -59,12 +63,37 @@ int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
     return 0;
 }
 
+/* Copies to stderr what the server's log holds past log_from from the
+ * first line of a sanitizer report on (every sanitizer's first line has
+ * "Sanitizer:", UBSan's has ": runtime error: "); returns 1 if there was
+ * one. A server started with halt_on_error has died of it by now. */
+static int log_has_report(const fitd_proc *f) {
+    FILE *in = fopen(f->log, "r");
+    char line[1024];
+    int found = 0, shown = 0;
+    if (in == NULL) return 0;
+    int seek_ok = fseek(in, f->log_from, SEEK_SET) == 0;
+    while (seek_ok && shown < 80 && fgets(line, sizeof line, in)) {
+        if (!found && (strstr(line, "Sanitizer:") || strstr(line, ": runtime error: "))) {
+            found = 1;
+            fprintf(stderr, "FAIL fitd (%s): a sanitizer report in its log:\n", f->dir);
+        }
+        if (found) {
+            fputs(line, stderr);
+            shown++;
+        }
+    }
+    fclose(in);
+    return found;
+}
+
 int fitd_stop(fitd_proc *f, int sig) {
     int st = 0;
     if (f->pid <= 0) return -1;
     kill(f->pid, sig);
     waitpid(f->pid, &st, 0);
     f->pid = 0;
+    if (log_has_report(f)) return FITD_SANITIZER_REPORT;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

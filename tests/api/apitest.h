@@ -15,14 +15,20 @@ typedef struct fitd_proc {
     char base[64];   /* "http://127.0.0.1:PORT" */
     char token[128]; /* bearer token sent with every request ("" = none) */
     char log[300];   /* the server's stderr */
+    long log_from;   /* the log's size when this server started (the
+                      * durability test restarts on the same directory) */
 } fitd_proc;
 
 /* Starts $FITD_BIN serve --port 0 --data-dir DIR --quiet plus extra args
  * (NULL-terminated), waits for its "listening" line. dir NULL makes a new
- * temporary directory. Returns 0, or -1 (the message is printed). */
+ * temporary directory. Fills all of *f (no token). Returns 0, or -1 (the
+ * message is printed). */
 int fitd_start(fitd_proc *f, const char *dir, const char *const *extra);
 /* Sends sig (SIGTERM: graceful; SIGKILL: crash) and waits; returns the
- * exit status (or 128+signal). */
+ * exit status (or 128+signal), or FITD_SANITIZER_REPORT when the server
+ * wrote an ASan, LSan, UBSan or TSan report to its log since it started
+ * (the report is copied to stderr), so no test can expect that value. */
+#define FITD_SANITIZER_REPORT (-2)
 int fitd_stop(fitd_proc *f, int sig);
 /* Removes the data directory. */
 void fitd_cleanup(fitd_proc *f);

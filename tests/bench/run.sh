@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs the engine benchmarks and prints a summary beside the checked-in
-# baseline. Usage: tests/bench/run.sh BUILD_DIR [SECONDS]
-#   BUILD_DIR  where `make` put bench/bench_engine (make bench passes build)
+# baseline, then the service's memory benchmark (bench_memory.sh).
+# Usage: tests/bench/run.sh BUILD_DIR [SECONDS]
+#   BUILD_DIR  where `make` put bench/bench_engine and fitd (make bench
+#              passes build)
 #   SECONDS    minimum length of one timed repetition (default 0.5; env
 #              FITD_BENCH_SECONDS also sets it)
-# Every result line goes to BUILD_DIR/bench/results.txt as well; copy that
-# file over tests/bench/baseline.txt to make it the new baseline.
+#   FITD_BENCH_MEMORY=0 skips the memory benchmark; FITD_BENCH_MEM_ROWS
+#              and FITD_BENCH_WRK_SECONDS are passed on to it.
+# Every result line goes to BUILD_DIR/bench/results.txt as well (memory:
+# BUILD_DIR/bench/memory.txt); copy that file over tests/bench/baseline.txt
+# (baseline_memory.txt) to make it the new baseline.
 # Benchmarks are informational: this script exits 0 whatever the figures.
 set -u
 B=${1:-build}
@@ -149,4 +154,12 @@ if [ "$BASE" != /dev/null ]; then
     echo "baseline recorded: $(sed -n 's/^# date: //p' "$BASE" | head -n 1), $(sed -n 's/^# machine: //p' "$BASE" | head -n 1)"
 fi
 echo "results: $OUT (cp it to tests/bench/baseline.txt to make it the baseline)"
+
+# The service: resident memory of a stored dataset, an upload and a
+# running job, then a short throughput probe (README.md, "Memory").
+if [ "${FITD_BENCH_MEMORY:-1}" != 0 ]; then
+    echo
+    echo "== service memory: tests/bench/bench_memory.sh $B =="
+    "$HERE/bench_memory.sh" "$B"
+fi
 exit 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_fit.sh - `fitd fit` end to end: the two worked examples converge to
 # their closed-form references, exit codes 0/1/2, problem+json on stderr,
-# byte-identical reruns, a drawn seed that reproduces its run, Ctrl-C.
+# byte-identical reruns, a drawn seed that reproduces its run, Ctrl-C, and
+# no sanitizer report in any run's stderr.
 # Ends with one line "test_fit: P passed, F failed" (tests/run.sh reads it).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +66,7 @@ run linear2 "$examples/linear.json"
 check "linear twice is byte-identical" cmp -s "$tmp/linear.out" "$tmp/linear2.out"
 run gaussian2 "$examples/gaussian.json"
 check "gaussian twice is byte-identical" cmp -s "$tmp/gaussian.out" "$tmp/gaussian2.out"
-"$fitd" fit - <"$examples/linear.json" >"$tmp/stdin.out" 2>/dev/null
+"$fitd" fit - <"$examples/linear.json" >"$tmp/stdin.out" 2>"$tmp/stdin.err"
 check "spec on stdin gives the same document" cmp -s "$tmp/linear.out" "$tmp/stdin.out"
 check "document ends with a newline" test "$(tail -c 1 "$tmp/linear.out" | od -An -c | tr -d ' ')" = '\n'
 
@@ -152,8 +153,14 @@ check "fitd serve --help lists every option" bash -c '"$1" serve --help | grep -
 "$fitd" serve --bogus >/dev/null 2>"$tmp/serve.err"
 check "fitd serve with an unknown option: exit 2" test $? -eq 2
 check "fitd serve names the bad option" grep -q "unknown option '--bogus'" "$tmp/serve.err"
-"$fitd" fit >/dev/null 2>&1
+"$fitd" fit >/dev/null 2>"$tmp/nofile.err"
 check "fitd fit without a file: exit 2" test $? -eq 2
+
+# 9. under make asan/tsan: no sanitizer report on any run's stderr (the runs
+# above that print to the terminal fail by their exit status, 66)
+reports=$(grep -l -E 'Sanitizer:|: runtime error: ' "$tmp"/*.err)
+check "no sanitizer report" test -z "$reports"
+for f in $reports; do echo "FAIL test_fit: $f:"; head -n 40 "$f"; done >&2
 
 echo "test_fit: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -265,7 +265,25 @@ static void test_failures(void) {
     CHECK_INT(ols_solve(NULL, 0, y, 4, beta), 0);
 }
 
+/* A NULL column is an intercept of ones: the same bits as the ones given. */
+static void test_implicit_ones(void) {
+    enum { N = 1000 };
+    static double x[N], y[N], ones[N];
+    for (size_t i = 0; i < N; i++) {
+        x[i] = 0.37 * (double)i - 12.0;
+        y[i] = 3.0 * x[i] + 1.25 + 0.01 * (double)((i * 7919) % 13);
+        ones[i] = 1.0;
+    }
+    const double *given[2] = {x, ones}, *implicit[2] = {x, NULL};
+    double b1[2], b2[2];
+    CHECK_INT(ols_solve(given, 2, y, N, b1), 0);
+    CHECK_INT(ols_solve(implicit, 2, y, N, b2), 0);
+    CHECK(memcmp(b1, b2, sizeof b1) == 0);
+    CHECK_NEAR(b2[0], 3.0, 1e-3);
+}
+
 int main(void) {
+    test_implicit_ones();
     test_nist();
     test_exact();
     test_many_rows();

@@ -1,7 +1,7 @@
 /* test_store.c - the store (src/service/store*.c): one battery run against
  * the memory and the sqlite store (datasets: put, meta, bit-exact data,
  * lists and paging, delete; jobs: put, conflicts, idempotency keys, update
- * of every field, lists, requeue, counts), then what only the sqlite store
+ * of every field, lists oldest and newest first, requeue, counts), then what only the sqlite store
  * promises: everything still there after close and reopen, after a kill -9,
  * the schema, chunked columns, corruption reported as an error, and one
  * fitd per data directory. Last, 8 threads at once on each kind. */
@@ -195,8 +195,11 @@ static void test_empty(store *s) {
     int more = 9;
     CHECK_INT(store_dataset_list(s, NULL, 10, 1, &dl, &n, &more), STORE_OK);
     CHECK(dl == NULL && n == 0 && more == 0);
-    CHECK_INT(store_job_list(s, "", 10, -1, &jl, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, "", 10, -1, 0, &jl, &n, &more), STORE_OK);
     CHECK(jl == NULL && n == 0 && more == 0);
+    CHECK_INT(store_job_list(s, NULL, 10, -1, 1, &jl, &n, &more), STORE_OK);
+    CHECK(jl == NULL && n == 0 && more == 0);
+    CHECK_INT(store_job_list(s, "job_nope", 10, -1, 1, &jl, &n, &more), STORE_NOTFOUND);
     char **ids = (char **)1;
     CHECK_INT(store_job_requeue(s, &ids, &n), STORE_OK);
     CHECK(ids == NULL && n == 0);
@@ -406,33 +409,153 @@ static void test_job_lists(store *s) {
     job_rec **v = NULL;
     size_t n = 0;
     int more = 0;
-    CHECK_INT(store_job_list(s, NULL, 4, -1, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, NULL, 4, -1, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_q") == 0 && strcmp(v[3]->id, "job_f") == 0);
     CHECK(n == 4 && v[2]->history_json == NULL && v[2]->result_json != NULL &&
           strstr(v[2]->result_json, "said") != NULL);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, "job_f", 4, -1, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, "job_f", 4, -1, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_c") == 0);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, "job_seed1", 4, -1, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, "job_seed1", 4, -1, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 1 && more == 0 && strcmp(v[0]->id, "job_seed2") == 0);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, NULL, 1, JOB_RUNNING, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, NULL, 1, JOB_RUNNING, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 1 && more == 1 && strcmp(v[0]->id, "job_r") == 0);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, "job_r", 1, JOB_RUNNING, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, "job_r", 1, JOB_RUNNING, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 1 && more == 0 && strcmp(v[0]->id, "job_r2") == 0);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, NULL, 10, JOB_SUCCEEDED, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, NULL, 10, JOB_SUCCEEDED, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 3 && more == 0 && strcmp(v[0]->id, "job_seed0") == 0);
     free_jobs(v, n);
-    CHECK_INT(store_job_list(s, "job_nope", 10, -1, &v, &n, &more), STORE_NOTFOUND);
-    CHECK_INT(store_job_list(s, NULL, 10, JOB_STATUS_COUNT, &v, &n, &more), STORE_ERROR);
+    CHECK_INT(store_job_list(s, "job_nope", 10, -1, 0, &v, &n, &more), STORE_NOTFOUND);
+    CHECK_INT(store_job_list(s, NULL, 10, JOB_STATUS_COUNT, 0, &v, &n, &more), STORE_ERROR);
 
     size_t counts[JOB_STATUS_COUNT];
     CHECK_INT(store_job_counts(s, counts), STORE_OK);
     CHECK(counts[JOB_QUEUED] == 1 && counts[JOB_RUNNING] == 2 && counts[JOB_SUCCEEDED] == 3 &&
           counts[JOB_FAILED] == 2 && counts[JOB_CANCELLED] == 1);
+}
+
+/* The ids of jobs with status st (-1: all), walked page by page of
+ * page_size in one order (newest_first or not), joined with spaces into
+ * buf[cap]; every page but the last is full and says there is more.
+ * Returns the count, or -1 when a call failed or a page was wrong. */
+static int walk_ids(store *s, int st, int newest_first, size_t page_size, char *buf, size_t cap) {
+    char after[STORE_ID_MAX] = "";
+    int total = 0, more = 1;
+    size_t len = 0;
+    buf[0] = '\0';
+    while (more) {
+        job_rec **v = NULL;
+        size_t n = 0;
+        if (store_job_list(s, after, page_size, st, newest_first, &v, &n, &more) != STORE_OK)
+            return -1;
+        int bad = (more && n != page_size) || n > page_size;
+        for (size_t k = 0; k < n && !bad; k++) {
+            if (st >= 0 && (int)v[k]->status != st) bad = 1;
+            if (v[k]->history_json != NULL) bad = 1;
+            int w = snprintf(buf + len, cap - len, "%s%s", len ? " " : "", v[k]->id);
+            if (w < 0 || (size_t)w >= cap - len)
+                bad = 1;
+            else
+                len += (size_t)w;
+            total++;
+        }
+        if (n > 0) snprintf(after, sizeof after, "%s", v[n - 1]->id);
+        free_jobs(v, n);
+        if (bad || (more && n == 0)) return -1;
+    }
+    return total;
+}
+
+/* The words of a (space-separated) in reverse order, into out[cap]. */
+static void reverse_words(const char *a, char *out, size_t cap) {
+    size_t len = strlen(a), o = 0;
+    out[0] = '\0';
+    while (len > 0) {
+        size_t start = len;
+        while (start > 0 && a[start - 1] != ' ') start--;
+        if (o + (len - start) + 2 > cap) break;
+        if (o) out[o++] = ' ';
+        memcpy(out + o, a + start, len - start);
+        o += len - start;
+        out[o] = '\0';
+        len = start > 0 ? start - 1 : 0;
+    }
+}
+
+/* Newest first walks the same jobs the other way, for every page size and
+ * status filter: its pages are the reverse of the oldest-first pages. */
+static void check_both_orders(store *s, int st, int want_total) {
+    static char fwd[64 * 1024], back[64 * 1024], rev[64 * 1024];
+    const size_t sizes[] = {1, 2, 3, 4, 64, 1000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        int nf = walk_ids(s, st, 0, sizes[i], fwd, sizeof fwd);
+        int nb = walk_ids(s, st, 1, sizes[i], back, sizeof back);
+        CHECK_INT(nf, want_total);
+        CHECK_INT(nb, want_total);
+        reverse_words(fwd, rev, sizeof rev);
+        if (!CHECK(strcmp(rev, back) == 0))
+            fprintf(stderr, "  page size %zu status %d:\n  oldest: %s\n  newest: %s\n", sizes[i],
+                    st, fwd, back);
+    }
+}
+
+/* Newest first: the reverse of creation order, pages continuing backwards
+ * from the last id of the one before, the status filter, the edges. */
+static void test_job_lists_newest(store *s) {
+    job_rec **v = NULL;
+    size_t n = 0;
+    int more = 0;
+    /* creation order: q r s f c r2 seed0 seed1 seed2 */
+    CHECK_INT(store_job_list(s, NULL, 4, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_seed2") == 0 &&
+          strcmp(v[1]->id, "job_seed1") == 0 && strcmp(v[2]->id, "job_seed0") == 0 &&
+          strcmp(v[3]->id, "job_r2") == 0);
+    CHECK(n == 4 && v[0]->history_json == NULL && v[0]->result_json != NULL &&
+          strcmp(v[0]->result_json, "{}") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_r2", 4, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_c") == 0 && strcmp(v[1]->id, "job_f") == 0 &&
+          strcmp(v[2]->id, "job_s") == 0 && strcmp(v[3]->id, "job_r") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_r", 4, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 1 && more == 0 && strcmp(v[0]->id, "job_q") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_q", 4, -1, 1, &v, &n, &more), STORE_OK); /* the oldest */
+    CHECK(v == NULL && n == 0 && more == 0);
+    CHECK_INT(store_job_list(s, "", 9, -1, 1, &v, &n, &more), STORE_OK); /* exactly all */
+    CHECK(n == 9 && more == 0 && strcmp(v[0]->id, "job_seed2") == 0 &&
+          strcmp(v[8]->id, "job_q") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, NULL, 1, JOB_RUNNING, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 1 && more == 1 && strcmp(v[0]->id, "job_r2") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_r2", 1, JOB_RUNNING, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 1 && more == 0 && strcmp(v[0]->id, "job_r") == 0);
+    free_jobs(v, n);
+    /* after a job of another status: still from where it stands */
+    CHECK_INT(store_job_list(s, "job_seed0", 10, JOB_RUNNING, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 2 && more == 0 && strcmp(v[0]->id, "job_r2") == 0 && strcmp(v[1]->id, "job_r") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, NULL, 10, JOB_SUCCEEDED, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 3 && more == 0 && strcmp(v[0]->id, "job_seed2") == 0 &&
+          strcmp(v[2]->id, "job_seed0") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_s", 10, JOB_SUCCEEDED, 1, &v, &n, &more), STORE_OK);
+    CHECK(v == NULL && n == 0 && more == 0); /* none older than job_s succeeded */
+    CHECK_INT(store_job_list(s, "job_nope", 10, -1, 1, &v, &n, &more), STORE_NOTFOUND);
+    CHECK(v == NULL && n == 0 && more == 0);
+    CHECK_INT(store_job_list(s, NULL, 10, JOB_STATUS_COUNT, 1, &v, &n, &more), STORE_ERROR);
+    CHECK_INT(store_job_list(s, NULL, 10, -1, 7, &v, &n, &more), STORE_OK); /* any nonzero */
+    CHECK(n == 9 && strcmp(v[0]->id, "job_seed2") == 0);
+    free_jobs(v, n);
+    check_both_orders(s, -1, 9);
+    check_both_orders(s, JOB_RUNNING, 2);
+    check_both_orders(s, JOB_FAILED, 2);
+    check_both_orders(s, JOB_QUEUED, 1);
 }
 
 /* Delete: the key goes with the job and may be used again. */
@@ -447,6 +570,20 @@ static void test_job_delete(store *s) {
     CHECK_INT(store_job_by_idem(s, "key-4", &got), STORE_OK);
     CHECK(got != NULL && strcmp(got->id, "job_c2") == 0);
     job_rec_free(got);
+    /* newest first: the new job leads, the deleted one is gone from between
+       its neighbours */
+    job_rec **v = NULL;
+    size_t n = 0;
+    int more = 0;
+    CHECK_INT(store_job_list(s, NULL, 2, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 2 && more == 1 && strcmp(v[0]->id, "job_c2") == 0 &&
+          strcmp(v[1]->id, "job_seed2") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_r2", 1, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 1 && more == 1 && strcmp(v[0]->id, "job_f") == 0);
+    free_jobs(v, n);
+    CHECK_INT(store_job_list(s, "job_c", 1, -1, 1, &v, &n, &more), STORE_NOTFOUND);
+    check_both_orders(s, -1, 9);
 }
 
 /* After the job tests: queued and running jobs come back queued, in creation
@@ -480,6 +617,7 @@ static void battery(store *s) {
     test_job_put(s);
     test_job_update(s);
     test_job_lists(s);
+    test_job_lists_newest(s);
     test_job_delete(s);
     test_requeue(s);
 }
@@ -518,7 +656,7 @@ static void dump_store(store *s, FILE *f) {
         ds_data_release(dd);
     }
     free_metas(dv, n);
-    CHECK_INT(store_job_list(s, NULL, 1000, -1, &jv, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, NULL, 1000, -1, 0, &jv, &n, &more), STORE_OK);
     for (size_t i = 0; i < n; i++) {
         job_rec *j = NULL;
         CHECK_INT(store_job_get(s, jv[i]->id, &j), STORE_OK);
@@ -625,9 +763,14 @@ static store *test_sqlite_reopen(store *s, const char *dir) {
     CHECK_INT(store_job_put(s, &late), STORE_OK);
     job_rec **v = NULL;
     int more = 0;
-    CHECK_INT(store_job_list(s, "job_live", 10, -1, &v, &n, &more), STORE_OK);
+    CHECK_INT(store_job_list(s, "job_live", 10, -1, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 1 && strcmp(v[0]->id, "job_late") == 0);
     free_jobs(v, n);
+    CHECK_INT(store_job_list(s, NULL, 2, -1, 1, &v, &n, &more), STORE_OK);
+    CHECK(n == 2 && more == 1 && strcmp(v[0]->id, "job_late") == 0 &&
+          strcmp(v[1]->id, "job_live") == 0);
+    free_jobs(v, n);
+    check_both_orders(s, -1, 11);
     return s;
 }
 
@@ -736,7 +879,7 @@ static void *work(void *arg) {
         job_rec **v = NULL;
         size_t n = 0, counts[JOB_STATUS_COUNT];
         int more = 0;
-        w->bad += store_job_list(w->s, NULL, 5, -1, &v, &n, &more) != STORE_OK;
+        w->bad += store_job_list(w->s, NULL, 5, -1, 0, &v, &n, &more) != STORE_OK;
         free_jobs(v, n);
         w->bad += store_job_counts(w->s, counts) != STORE_OK;
     }
@@ -764,7 +907,8 @@ static void test_threads(store *s) {
     while (more) {
         job_rec **v = NULL;
         size_t n = 0;
-        if (!CHECK(store_job_list(s, after, 64, JOB_SUCCEEDED, &v, &n, &more) == STORE_OK)) break;
+        if (!CHECK(store_job_list(s, after, 64, JOB_SUCCEEDED, 0, &v, &n, &more) == STORE_OK))
+            break;
         for (size_t k = 0; k < n; k++) {
             int t = -1, i = -1;
             sscanf(v[k]->id, "job_t%d_%d", &t, &i);
@@ -772,6 +916,30 @@ static void test_threads(store *s) {
                 in_order = 0;
             else
                 next[t]++;
+            total++;
+        }
+        if (n > 0) snprintf(after, sizeof after, "%s", v[n - 1]->id);
+        free_jobs(v, n);
+    }
+    CHECK_INT(total, NTHREADS * PER_THREAD);
+    CHECK(in_order);
+    /* newest first: each thread's jobs come back in the reverse order */
+    total = 0;
+    more = 1;
+    after[0] = '\0';
+    for (int t = 0; t < NTHREADS; t++) next[t] = PER_THREAD - 1;
+    while (more) {
+        job_rec **v = NULL;
+        size_t n = 0;
+        if (!CHECK(store_job_list(s, after, 64, JOB_SUCCEEDED, 1, &v, &n, &more) == STORE_OK))
+            break;
+        for (size_t k = 0; k < n; k++) {
+            int t = -1, i = -1;
+            sscanf(v[k]->id, "job_t%d_%d", &t, &i);
+            if (t < 0 || t >= NTHREADS || i != next[t])
+                in_order = 0;
+            else
+                next[t]--;
             total++;
         }
         if (n > 0) snprintf(after, sizeof after, "%s", v[n - 1]->id);
