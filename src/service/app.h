@@ -20,6 +20,7 @@ typedef struct app {
     struct jobs *jobs;
     http_server *http;
     metrics metrics;
+    struct rescache *cache; /* rendered finished jobs */
     atomic_int state;
 } app;
 

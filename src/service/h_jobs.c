@@ -12,6 +12,7 @@
 #include "jobdoc.h"
 #include "jobres.h"
 #include "jobs.h"
+#include "rescache.h"
 #include "seed.h"
 #include "spec_json.h"
 
@@ -40,6 +41,17 @@ static void body_hash(const char *body, size_t len, char out[65]) {
 static void answer_job(http_req *r, const char *id, double wait_s, int created,
                        http_reply *out) {
     job_rec *rec = NULL;
+    /* a finished job never changes: its rendered text may be cached */
+    int waited = wait_s > 0 || r->resumed;
+    int status = created && !waited ? 202 : 200;
+    size_t len;
+    char *text = rescache_get(r->app->cache, id, &len);
+    if (text) {
+        reply_text(out, status, "application/json", text, len);
+        if (created) snprintf(out->location, sizeof out->location, "/v1/jobs/%s", id);
+        return;
+    }
+    unsigned long epoch = rescache_epoch(r->app->cache);
     int rc = store_job_get(r->app->st, id, &rec);
     if (rc == STORE_NOTFOUND) {
         not_found(out, id);
@@ -59,8 +71,17 @@ static void answer_job(http_req *r, const char *id, double wait_s, int created,
         return;
     }
     /* a submit answers 202 (accepted) unless it waited and the job finished */
-    int waited = wait_s > 0 || r->resumed;
-    reply_json(out, created && !(waited && done) ? 202 : 200, jobres_render(r->app, rec));
+    json_t *doc = jobres_render(r->app, rec);
+    text = doc ? jout_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(doc);
+    if (text == NULL) {
+        reply_internal(out, "out of memory");
+        job_rec_free(rec);
+        return;
+    }
+    len = strlen(text);
+    if (done) rescache_put(r->app->cache, id, text, len, epoch);
+    reply_text(out, created && !(waited && done) ? 202 : 200, "application/json", text, len);
     if (created) snprintf(out->location, sizeof out->location, "/v1/jobs/%s", id);
     job_rec_free(rec);
 }

@@ -32,7 +32,7 @@ struct http_server {
     int stopping;
     http_req **waiters; /* suspended requests */
     size_t nwait, capwait;
-    unsigned long gen;  /* bumped by every http_notify */
+    atomic_ulong gen;   /* bumped by every http_notify (under mu; read without it) */
 };
 
 /* Per-request bookkeeping the handler never sees. */
@@ -194,7 +194,7 @@ static void suspend_request(http_server *h, req_extra *x) {
         h->capwait = cap;
     }
     MHD_suspend_connection(r->conn);
-    if (h->gen != x->gen_seen || h->stopping) {
+    if (atomic_load(&h->gen) != x->gen_seen || h->stopping) {
         MHD_resume_connection(r->conn);
     } else {
         h->waiters[h->nwait++] = r;
@@ -321,9 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->waiting = 0;
         r->resumed = 1;
     }
-    pthread_mutex_lock(&h->mu);
-    x->gen_seen = h->gen;
-    pthread_mutex_unlock(&h->mu);
+    x->gen_seen = atomic_load(&h->gen);
     r->route->handler(r, &out);
     if (r->waiting) {
         free(out.body);
@@ -414,7 +412,7 @@ void http_stream_park(http_req *r, const char *job_id, double seconds) {
         h->capwait = cap;
     }
     MHD_suspend_connection(r->conn);
-    if (h->gen != r->stream_gen) {
+    if (atomic_load(&h->gen) != r->stream_gen) {
         MHD_resume_connection(r->conn); /* news came in meanwhile */
     } else {
         h->waiters[h->nwait++] = r;
@@ -424,10 +422,7 @@ void http_stream_park(http_req *r, const char *job_id, double seconds) {
 }
 
 void http_stream_mark(http_req *r) {
-    http_server *h = r->server;
-    pthread_mutex_lock(&h->mu);
-    r->stream_gen = h->gen;
-    pthread_mutex_unlock(&h->mu);
+    r->stream_gen = atomic_load(&r->server->gen);
 }
 
 int http_stopping(const http_req *r) {
@@ -441,7 +436,7 @@ int http_stopping(const http_req *r) {
 void http_notify(http_server *h, const char *job_id) {
     if (h == NULL) return;
     pthread_mutex_lock(&h->mu);
-    h->gen++;
+    atomic_fetch_add(&h->gen, 1);
     for (size_t i = 0; i < h->nwait;) {
         http_req *r = h->waiters[i];
         if (strcmp(r->wait_job, job_id) == 0) {

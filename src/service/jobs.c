@@ -17,6 +17,7 @@
 #include "jobdoc.h"
 #include "log.h"
 #include "problem.h"
+#include "rescache.h"
 #include "spec_json.h"
 
 /* What a worker shows while it trains. */
@@ -460,6 +461,7 @@ int jobs_delete(jobs *j, const char *id) {
     if (rc != JOBS_OK) return rc;
     pthread_mutex_lock(&j->mu);
     int src = store_job_delete(j->a->st, id);
+    rescache_drop(j->a->cache, id);
     pthread_mutex_unlock(&j->mu);
     http_notify(j->a->http, id);
     return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "jobs.h"
 #include "log.h"
+#include "rescache.h"
 
 int serve_main(int argc, char **argv) {
     app a;
@@ -39,6 +40,10 @@ int serve_main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
+    if ((a.cache = rescache_new(8192, 64u << 20)) == NULL) {
+        fprintf(stderr, "fitd: out of memory\n");
+        goto done;
+    }
     a.st = store_open(a.cfg.store, a.cfg.data_dir, err, sizeof err);
     if (a.st == NULL) {
         fprintf(stderr, "fitd: cannot open the %s store: %s\n", a.cfg.store, err);
@@ -78,6 +83,7 @@ done:
     jobs_drain(a.jobs, 0);
     jobs_free(a.jobs);
     store_close(a.st);
+    rescache_free(a.cache);
     metrics_destroy(&a.metrics);
     config_free(&a.cfg);
     if (rc == 0) log_event("info", "stopped", NULL);
