@@ -5,7 +5,9 @@
  * enough for the tick labels), then per panel grid, series, frame and
  * ticks; last the marker notes and the legends. While the series are
  * drawn, what falls under each candidate legend place is measured (line
- * length, dots, bar area), and each legend goes where it hides the least. */
+ * length, dots, bar area), and each legend goes where it hides the least.
+ * The tick values and number labels are plot_ticks.c's, the legend
+ * placement plot_legend.c's. */
 #include "plot.h"
 
 #include <math.h>
@@ -14,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plot_legend.h"
+#include "plot_ticks.h"
 #include "svg.h"
 
 static const char *const PALETTE[PLOT_PALETTE_SIZE] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
@@ -27,12 +31,6 @@ static const char *const PALETTE[PLOT_PALETTE_SIZE] = {"#1f77b4", "#ff7f0e", "#2
 #define CHAR_W 0.62   /* estimated glyph width in em (DejaVu Sans digits: 0.636) */
 #define TICK_LEN 4.0  /* major tick length */
 #define TICKS_CAP 32  /* most ticks one axis holds */
-#define NCAND 8       /* candidate legend positions */
-#define ROW_H 18.0    /* one legend row */
-
-typedef struct box {
-    double x0, y0, x1, y1; /* left, top, right, bottom (px) */
-} box;
 
 /* One axis: the data range shown and where it lands in pixels. */
 typedef struct axis_map {
@@ -46,151 +44,16 @@ typedef struct axis_map {
     int sci;   /* tick labels in exponent form */
 } axis_map;
 
-/* A panel's legend: its entries and how much each candidate place hides. */
-typedef struct legend {
-    size_t entry[PLOT_MAX_SERIES]; /* series indices */
-    size_t n;
-    double w, h;
-    box cand[NCAND];
-    double bad[NCAND]; /* data drawn under each candidate */
-} legend;
-
 typedef struct ctx {
     const plot *p;
     svg s;
     int empty;                        /* nothing drawable */
     size_t drawable[PLOT_MAX_SERIES]; /* usable elements per series */
     axis_map x, y[PLOT_MAX_PANELS];
-    box panel[PLOT_MAX_PANELS];
-    legend leg[PLOT_MAX_PANELS];
+    plot_box panel[PLOT_MAX_PANELS];
+    plot_legend leg[PLOT_MAX_PANELS];
     double vx[PLOT_MAX_VERTICES], vy[PLOT_MAX_VERTICES]; /* scratch: pixel vertices */
 } ctx;
-
-/* ---- numbers and ticks ------------------------------------------------ */
-
-/* 10^e: exact for |e| <= 22, where the literal powers are doubles. */
-static double pow10i(int e) {
-    if (e > 22 || e < -22) return pow(10.0, (double)e);
-    double p = 1.0;
-    for (int i = 0; i < (e < 0 ? -e : e); i++) p *= 10.0;
-    return e < 0 ? 1.0 / p : p;
-}
-
-/* k * m * 10^e as the double nearest that decimal (k, m integers): one
- * correctly rounded operation on exact operands. + 0.0 turns -0 into 0. */
-static double decimal(double k, int m, int e) {
-    double km = k * (double)m;
-    return (e >= 0 ? km * pow10i(e) : km / pow10i(-e)) + 0.0;
-}
-
-/* A range too narrow to divide (a single value) is widened 5% around its
- * middle, or to -1..1 around 0. */
-static void widen(double *lo, double *hi) {
-    double big = fabs(*lo) > fabs(*hi) ? fabs(*lo) : fabs(*hi);
-    if (*hi - *lo > 1e-10 * big) return;
-    double mid = *lo / 2 + *hi / 2, half = mid != 0.0 ? 0.05 * fabs(mid) : 1.0;
-    *lo = mid - half;
-    *hi = mid + half;
-}
-
-/* Linear ticks; with `whole` set, steps of at least 1. */
-static size_t linear_ticks(double lo, double hi, size_t max_ticks, int whole, double *out,
-                           size_t cap) {
-    static const int mult[3] = {1, 2, 5};
-    widen(&lo, &hi);
-    double span = hi - lo;
-    if (!isfinite(span) || !(span > 0)) return 0;
-    int e = (int)floor(log10(span / (double)max_ticks)) - 1;
-    for (int t = 0; t < 15; t++) { /* steps 1, 2, 5 x 10^e, 10^(e+1), ... growing */
-        int m = mult[t % 3], ee = e + t / 3;
-        if (whole && ee < 0) continue;
-        double step = (double)m * pow10i(ee);
-        double kmin = ceil(lo / step - 1e-9), kmax = floor(hi / step + 1e-9);
-        if (!(kmax - kmin + 1 <= (double)max_ticks)) continue;
-        size_t n = 0;
-        for (double k = kmin; k <= kmax && n < cap; k++) out[n++] = decimal(k, m, ee);
-        return n;
-    }
-    return 0;
-}
-
-static size_t log_ticks(double lo, double hi, size_t max_ticks, double *out, size_t cap) {
-    static const int mult[3] = {1, 2, 5};
-    double l0 = log10(lo), l1 = log10(hi);
-    int d0 = (int)ceil(l0 - 1e-9), d1 = (int)floor(l1 + 1e-9);
-    size_t n = 0;
-    if (d1 - d0 >= 1) { /* two decades or more: powers of ten, every stride-th */
-        int stride = (d1 - d0 + (int)max_ticks) / (int)max_ticks;
-        int r = ((d0 % stride) + stride) % stride, d = r == 0 ? d0 : d0 + stride - r;
-        for (; d <= d1 && n < cap; d += stride) out[n++] = pow10i(d);
-        return n;
-    }
-    for (int d = (int)floor(l0); d <= (int)ceil(l1); d++) {
-        for (int i = 0; i < 3 && n < cap; i++) {
-            double v = decimal(1.0, mult[i], d);
-            if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out[n++] = v;
-        }
-    }
-    if (n >= 2) return n;
-    n = linear_ticks(lo, hi, max_ticks, 0, out, cap); /* less than a decade across */
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (out[i] > 0) out[k++] = out[i];
-    return k;
-}
-
-size_t plot_nice_ticks(double lo, double hi, plot_scale scale, size_t max_ticks, double *out,
-                       size_t cap) {
-    if (!isfinite(lo) || !isfinite(hi) || cap == 0) return 0;
-    if (lo > hi) {
-        double t = lo;
-        lo = hi;
-        hi = t;
-    }
-    if (max_ticks < 2) max_ticks = 2;
-    if (max_ticks > 1000) max_ticks = 1000;
-    if (scale == PLOT_LOG) return lo > 0 ? log_ticks(lo, hi, max_ticks, out, cap) : 0;
-    return linear_ticks(lo, hi, max_ticks, 0, out, cap);
-}
-
-/* plot_format_number, or with sci set always in exponent form (0 aside). */
-static size_t format_num(double v, int digits, int sci, char *buf, size_t cap) {
-    char tmp[48];
-    if (cap == 0) return 0;
-    if (isnan(v)) {
-        snprintf(tmp, sizeof tmp, "nan");
-    } else if (isinf(v)) {
-        snprintf(tmp, sizeof tmp, v < 0 ? "-inf" : "inf");
-    } else {
-        v += 0.0; /* no "-0" */
-        int most = digits > 0 && digits < 17 ? digits : 17, prec = 1;
-        for (; prec < most; prec++) { /* significant digits needed */
-            snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-            if (strtod(tmp, NULL) == v) break;
-        }
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        int e = atoi(strchr(tmp, 'e') + 1);
-        if (e >= 0 && e < 6 && prec < e + 1) prec = e + 1; /* 10 and 250, not 1e1, 2.5e2 */
-        if (!sci || v == 0) snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-    }
-    size_t n = 0; /* copy, with a locale's ',' as '.' and the exponent shortened */
-    for (const char *q = tmp; *q != '\0' && n + 1 < cap; q++) {
-        char ch = *q == ',' ? '.' : *q;
-        buf[n++] = ch;
-        if (ch != 'e') continue;
-        if (q[1] == '+')
-            q++;
-        else if (q[1] == '-' && n + 1 < cap)
-            buf[n++] = *++q;
-        while (q[1] == '0' && q[2] != '\0') q++;
-    }
-    buf[n] = '\0';
-    return n;
-}
-
-size_t plot_format_number(double v, int digits, char *buf, size_t cap) {
-    return format_num(v, digits, 0, buf, cap);
-}
 
 /* ---- axes ---------------------------------------------------------------- */
 
@@ -240,7 +103,7 @@ static void axis_set_range(axis_map *a, range r, const plot_axis *def) {
     int zero = def->from_zero && r.n;
     if (zero && lo > 0) lo = 0;
     if (zero && hi < 0) hi = 0;
-    widen(&lo, &hi);
+    plot_widen(&lo, &hi);
     double pad = 0.05 * (hi - lo);
     a->lo = zero && lo == 0 ? 0 : lo - pad;
     a->hi = zero && hi == 0 ? 0 : hi + pad;
@@ -298,7 +161,7 @@ static void set_ticks(axis_map *a, size_t max_ticks, int empty) {
     if (empty)
         a->nticks = 0;
     else if (a->scale == PLOT_LINEAR)
-        a->nticks = linear_ticks(a->lo, a->hi, max_ticks, a->whole, a->ticks, TICKS_CAP);
+        a->nticks = plot_linear_ticks(a->lo, a->hi, max_ticks, a->whole, a->ticks, TICKS_CAP);
     else
         a->nticks = plot_nice_ticks(a->lo, a->hi, a->scale, max_ticks, a->ticks, TICKS_CAP);
     a->sci = 0;
@@ -307,7 +170,7 @@ static void set_ticks(axis_map *a, size_t max_ticks, int empty) {
 }
 
 static void tick_label(const axis_map *a, size_t k, char *buf, size_t cap) {
-    format_num(a->ticks[k], 0, a->sci, buf, cap);
+    plot_format_tick(a->ticks[k], 0, a->sci, buf, cap);
 }
 
 /* Widest label among a's ticks (px). */
@@ -376,70 +239,6 @@ static void layout(ctx *c) {
     }
 }
 
-/* ---- legend placement ---------------------------------------------------- */
-
-/* Sizes panel i's legend and lists its candidate places, inset 8 px: the
- * four corners first, then the middles of the sides (matplotlib's order). */
-static void legend_setup(ctx *c, size_t i) {
-    legend *L = &c->leg[i];
-    double tw = 0;
-    L->n = 0;
-    for (size_t k = 0; k < c->p->nseries; k++) {
-        const plot_series *s = &c->p->series[k];
-        if (s->panel != i || !has_text(s->label) || c->drawable[k] == 0) continue;
-        L->entry[L->n++] = k;
-        if (text_w(s->label, TICK_FS) > tw) tw = text_w(s->label, TICK_FS);
-    }
-    L->w = 8 + 24 + 7 + tw + 8;
-    L->h = 5 + (double)L->n * ROW_H + 5;
-    box b = c->panel[i];
-    double xl = b.x0 + 8, xr = b.x1 - 8 - L->w, xc = (b.x0 + b.x1 - L->w) / 2;
-    double yt = b.y0 + 8, yb = b.y1 - 8 - L->h, yc = (b.y0 + b.y1 - L->h) / 2;
-    const double at[NCAND][2] = {{xr, yt}, {xl, yt}, {xl, yb}, {xr, yb},
-                                 {xr, yc}, {xl, yc}, {xc, yb}, {xc, yt}};
-    for (size_t k = 0; k < NCAND; k++) {
-        L->cand[k] = (box){at[k][0], at[k][1], at[k][0] + L->w, at[k][1] + L->h};
-        L->bad[k] = 0;
-    }
-}
-
-/* How much of the segment (x0, y0)-(x1, y1) lies inside box r, in pixels
- * (Liang-Barsky clipping); a point inside counts as 1. */
-static double seg_inside(box r, double x0, double y0, double x1, double y1) {
-    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    const double pk[4] = {-dx, dx, -dy, dy};
-    const double qk[4] = {x0 - r.x0, r.x1 - x0, y0 - r.y0, r.y1 - y0};
-    for (int k = 0; k < 4; k++) {
-        if (pk[k] == 0) {
-            if (qk[k] < 0) return 0;
-            continue;
-        }
-        double t = qk[k] / pk[k];
-        if (pk[k] < 0 && t > t0) t0 = t;
-        if (pk[k] > 0 && t < t1) t1 = t;
-        if (t0 > t1) return 0;
-    }
-    double len = (t1 - t0) * sqrt(dx * dx + dy * dy);
-    return len > 1 ? len : 1;
-}
-
-/* Counts what is drawn against panel i's legend places: a line by its
- * length under each place, a dot as weight pixels of line. */
-static void avoid_seg(ctx *c, size_t i, double x0, double y0, double x1, double y1, double w) {
-    legend *L = &c->leg[i];
-    for (size_t k = 0; k < NCAND; k++) L->bad[k] += w * seg_inside(L->cand[k], x0, y0, x1, y1);
-}
-
-/* A box by its area under each place, over weight. */
-static void avoid_box(ctx *c, size_t i, box b, double w) {
-    legend *L = &c->leg[i];
-    for (size_t k = 0; k < NCAND; k++) {
-        box r = L->cand[k];
-        double dx = fmin(b.x1, r.x1) - fmax(b.x0, r.x0), dy = fmin(b.y1, r.y1) - fmax(b.y0, r.y0);
-        if (dx >= 0 && dy >= 0) L->bad[k] += (dx * dy + 1) / w;
-    }
-}
-
 /* ---- series -------------------------------------------------------------- */
 
 /* The k-th of m indices spread evenly over 0..n (k <= m), without overflow. */
@@ -497,7 +296,8 @@ static void draw_line(ctx *c, const plot_series *s) {
     size_t nv = line_vertices(c, s);
     const char *col = PALETTE[s->color % PLOT_PALETTE_SIZE];
     for (size_t i = 0; i < nv; i++)
-        avoid_seg(c, s->panel, c->vx[i ? i - 1 : 0], c->vy[i ? i - 1 : 0], c->vx[i], c->vy[i], 1);
+        plot_legend_seg(&c->leg[s->panel], c->vx[i ? i - 1 : 0], c->vy[i ? i - 1 : 0], c->vx[i],
+                        c->vy[i], 1);
     if (nv == 1) {
         snprintf(attrs, sizeof attrs, "fill=\"%s\"", col);
         svg_circle(&c->s, c->vx[0], c->vy[0], 2.5, attrs);
@@ -527,7 +327,7 @@ static void draw_points(ctx *c, const plot_series *s, size_t usable_n) {
         if (rank++ != next) continue;
         double px = map(&c->x, s->x[i]), py = map(&c->y[s->panel], s->y[i]);
         svg_circle(&c->s, px, py, r, NULL);
-        avoid_seg(c, s->panel, px, py, px, py, 8);
+        plot_legend_seg(&c->leg[s->panel], px, py, px, py, 8);
         next = ++k < shown ? spread(k, usable_n, shown) : SIZE_MAX;
     }
     svg_group_end(&c->s);
@@ -550,10 +350,10 @@ static void draw_bars(ctx *c, const plot_series *s) {
             !usable(ay->scale, s->y[i]))
             continue;
         double a = map(&c->x, s->x[i]), b = map(&c->x, s->x[i + 1]), top = map(ay, s->y[i]);
-        box r = {fmin(a, b), fmin(top, base), fmax(a, b), fmax(top, base)};
+        plot_box r = {fmin(a, b), fmin(top, base), fmax(a, b), fmax(top, base)};
         if (r.y1 - r.y0 < 0.005) continue; /* empty bin: nothing to see */
         svg_rect(&c->s, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0, NULL);
-        avoid_box(c, s->panel, r, 20);
+        plot_legend_box(&c->leg[s->panel], r, 20);
     }
     svg_group_end(&c->s);
 }
@@ -572,7 +372,7 @@ static void draw_vlines(ctx *c, const plot_series *s, size_t ordinal) {
         double px = map(&c->x, s->x[i]);
         for (size_t k = 0; k < c->p->npanels; k++) {
             svg_line(&c->s, px, c->panel[k].y0, px, c->panel[k].y1, attrs);
-            avoid_seg(c, k, px, c->panel[k].y0, px, c->panel[k].y1, 1);
+            plot_legend_seg(&c->leg[k], px, c->panel[k].y0, px, c->panel[k].y1, 1);
         }
     }
 }
@@ -582,7 +382,7 @@ static void draw_vlines(ctx *c, const plot_series *s, size_t ordinal) {
 static void draw_notes(ctx *c) {
     char attrs[120];
     size_t row = 0;
-    box b = c->panel[0];
+    plot_box b = c->panel[0];
     for (size_t k = 0; k < c->p->nseries; k++) {
         const plot_series *s = &c->p->series[k];
         if (s->kind != PLOT_VLINE || !has_text(s->note)) continue;
@@ -593,14 +393,30 @@ static void draw_notes(ctx *c) {
         double ty = b.y0 + 6 + TICK_FS + (double)row++ * (TICK_FS + 6);
         int left = px + 5 + w > b.x1 - 4;
         double x0 = left ? px - 5 - w : px + 5;
-        box r = {x0 - 2, ty - TICK_FS, x0 + w + 2, ty + 4};
+        plot_box r = {x0 - 2, ty - TICK_FS, x0 + w + 2, ty + 4};
         svg_rect(&c->s, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0,
                  "fill=\"#fff\" fill-opacity=\"0.85\"");
         snprintf(attrs, sizeof attrs, "fill=\"%s\" font-size=\"11\"%s",
                  PALETTE[s->color % PLOT_PALETTE_SIZE], left ? " text-anchor=\"end\"" : "");
         svg_text(&c->s, left ? px - 5 : px + 5, ty, attrs, s->note);
-        avoid_box(c, 0, r, 0.01); /* never over a note */
+        plot_legend_box(&c->leg[0], r, 0.01); /* never over a note */
     }
+}
+
+/* ---- legends ------------------------------------------------------------ */
+
+/* Sets up panel i's legend: its series that have a label and something
+ * drawable, in order. */
+static void legend_setup(ctx *c, size_t i) {
+    size_t entry[PLOT_MAX_SERIES], n = 0;
+    double tw = 0;
+    for (size_t k = 0; k < c->p->nseries; k++) {
+        const plot_series *s = &c->p->series[k];
+        if (s->panel != i || !has_text(s->label) || c->drawable[k] == 0) continue;
+        entry[n++] = k;
+        if (text_w(s->label, TICK_FS) > tw) tw = text_w(s->label, TICK_FS);
+    }
+    plot_legend_setup(&c->leg[i], entry, n, tw, c->panel[i]);
 }
 
 /* The handle of series s in a legend row centred at height cy. */
@@ -629,19 +445,17 @@ static void legend_handle(ctx *c, const plot_series *s, double x0, double cy) {
 
 /* Panel i's legend in its least covered candidate place. */
 static void draw_legend(ctx *c, size_t i) {
-    const legend *L = &c->leg[i];
+    const plot_legend *L = &c->leg[i];
     if (L->n == 0) return;
-    size_t best = 0;
-    for (size_t k = 1; k < NCAND; k++)
-        if (L->bad[k] < L->bad[best]) best = k;
-    box b = L->cand[best];
+    plot_box b = plot_legend_place(L);
     svg_rect(&c->s, b.x0, b.y0, L->w, L->h,
              "rx=\"3\" fill=\"#fff\" fill-opacity=\"0.8\" stroke=\"#ccc\" stroke-width=\"0.8\"");
     for (size_t j = 0; j < L->n; j++) {
         const plot_series *s = &c->p->series[L->entry[j]];
-        double cy = b.y0 + 5 + ROW_H * ((double)j + 0.5);
-        legend_handle(c, s, b.x0 + 8, cy);
-        svg_text(&c->s, b.x0 + 8 + 24 + 7, cy + TICK_FS * 0.35, "font-size=\"11\"", s->label);
+        double hx, tx, cy;
+        plot_legend_row(b, j, &hx, &tx, &cy);
+        legend_handle(c, s, hx, cy);
+        svg_text(&c->s, tx, cy + TICK_FS * 0.35, "font-size=\"11\"", s->label);
     }
 }
 
@@ -655,14 +469,14 @@ static size_t minor_ticks(const axis_map *a, double *out, size_t cap) {
     size_t n = 0;
     for (int d = (int)floor(a->tlo); d <= (int)ceil(a->thi); d++)
         for (int m = 2; m <= 9 && n < cap; m++) {
-            double v = decimal(1.0, m, d);
+            double v = plot_decimal(1.0, m, d);
             if (v >= a->lo && v <= a->hi) out[n++] = v;
         }
     return n;
 }
 
 static void draw_grid(ctx *c, size_t i) {
-    box b = c->panel[i];
+    plot_box b = c->panel[i];
     svg_group(&c->s, "stroke=\"#e8e8e8\" stroke-width=\"0.8\"");
     for (size_t k = 0; k < c->x.nticks; k++) {
         double px = map(&c->x, c->x.ticks[k]);
@@ -679,7 +493,7 @@ static void draw_grid(ctx *c, size_t i) {
  * minor ones (log axes) shorter. */
 static void draw_tick_marks(ctx *c, size_t i) {
     double minor[128];
-    box b = c->panel[i];
+    plot_box b = c->panel[i];
     svg_group(&c->s, "stroke=\"#000\" stroke-width=\"0.8\"");
     for (size_t k = 0; k < c->x.nticks; k++) {
         double px = map(&c->x, c->x.ticks[k]);
@@ -706,7 +520,7 @@ static void draw_tick_marks(ctx *c, size_t i) {
  * panel only), and its y axis label. */
 static void draw_axes(ctx *c, size_t i) {
     char buf[48];
-    box b = c->panel[i];
+    plot_box b = c->panel[i];
     draw_tick_marks(c, i);
     svg_rect(&c->s, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0,
              "fill=\"none\" stroke=\"#000\" stroke-width=\"0.8\"");
@@ -744,7 +558,7 @@ static void fitted_text(ctx *c, double x, double y, double fs, double width, con
 
 static void draw_labels(ctx *c) {
     const plot *p = c->p;
-    box bot = c->panel[p->npanels - 1];
+    plot_box bot = c->panel[p->npanels - 1];
     double mid = (c->x.p0 + c->x.p1) / 2;
     if (has_text(p->x.label))
         fitted_text(c, mid, bot.y1 + TICK_LEN + 6 + TICK_FS + 10 + LABEL_FS * 0.8, LABEL_FS,
