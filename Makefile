@@ -91,7 +91,7 @@ unit: all
 	@tests/run.sh $(UNIT_BIN)
 
 test: all
-	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) tests/api/check_openapi.sh
+	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) tests/api/check_openapi.sh tests/page/test_page.sh
 
 # Installs what a fresh Debian machine lacks (only when something is missing).
 deps:
