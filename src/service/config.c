@@ -27,6 +27,7 @@ static const opt opts[] = {
     {"--max-rows", "FITD_MAX_ROWS", "most rows in one dataset (default 10000000)"},
     {"--max-work", "FITD_MAX_WORK", "most rows x epochs in one job (default 1e11)"},
     {"--heartbeat", "FITD_HEARTBEAT", "seconds between keep-alive comments on event streams (default 5)"},
+    {"--max-job-seconds", "FITD_MAX_JOB_SECONDS", "longest a job may train; its default max_seconds (default 3600)"},
 };
 #define NOPTS (sizeof opts / sizeof *opts)
 
@@ -121,6 +122,11 @@ static int apply(fitd_config *c, size_t i, const char *v, char *err, size_t cap)
         if (end == v || *end || !(d >= 0.05 && d <= 3600)) goto bad;
         c->heartbeat = d;
         return 0;
+    case 13:
+        d = strtod(v, &end);
+        if (end == v || *end || !(d >= 0.001 && d <= 1e9)) goto bad;
+        c->max_job_seconds = d;
+        return 0;
     default:
         break;
     }
@@ -144,6 +150,7 @@ int config_load(fitd_config *c, int argc, char **argv, FILE *out, char *err, siz
     c->max_rows = 10000000;
     c->max_work = 1e11;
     c->heartbeat = 5;
+    c->max_job_seconds = 3600;
     for (size_t i = 0; i < NOPTS; i++) {
         const char *v = getenv(opts[i].env);
         if (v && apply(c, i, v, err, cap)) return -1;

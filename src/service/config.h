@@ -19,6 +19,7 @@ typedef struct fitd_config {
     int http_threads;    /* --http-threads, FITD_HTTP_THREADS (2) */
     size_t max_rows;     /* --max-rows, FITD_MAX_ROWS (10,000,000 rows per dataset) */
     double max_work;     /* --max-work, FITD_MAX_WORK (rows x epochs per job: 1e11) */
+    double max_job_seconds; /* --max-job-seconds, FITD_MAX_JOB_SECONDS (3600): a job's time cap */
     double heartbeat;    /* --heartbeat, FITD_HEARTBEAT (seconds between event-stream comments: 5) */
     int quiet;           /* --quiet: no request log lines */
 } fitd_config;

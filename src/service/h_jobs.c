@@ -156,6 +156,15 @@ void h_job_submit(http_req *r, http_reply *out) {
                     "%.0f rows; this server takes at most %zu (--max-rows)", rows, a->cfg.max_rows);
         goto invalid;
     }
+    /* no job holds a worker for ever: max_seconds defaults to, and may not
+       exceed, the server's cap */
+    if (js.fit.max_seconds > a->cfg.max_job_seconds) {
+        problem_add(&p, "/max_seconds", NULL, 0,
+                    "must be at most %g, this server's limit (--max-job-seconds)",
+                    a->cfg.max_job_seconds);
+        goto invalid;
+    }
+    if (js.fit.max_seconds <= 0) js.fit.max_seconds = a->cfg.max_job_seconds;
     if (rows * (double)js.fit.epochs > a->cfg.max_work) {
         problem_add(&p, "/epochs", NULL, 0,
                     "rows x epochs = %.3g exceeds this server's work budget of %.3g per job "

@@ -93,6 +93,11 @@ static void test_errors(fitd_proc *f) {
     CHECK_INT(r.status, 422);
     CHECK_STR(problem_pointer(r.json), "/colour");
     http_res_free(&r);
+    /* no job may hold a worker longer than the server allows */
+    http_post(f, "/v1/jobs", "{\"data\": {\"generate\": {\"kind\": \"linear\"}}, \"max_seconds\": 1e7}", &r);
+    CHECK_INT(r.status, 422);
+    CHECK_STR(problem_pointer(r.json), "/max_seconds");
+    http_res_free(&r);
     http_get(f, "/v1/jobs/job_nope", &r);
     CHECK_INT(r.status, 404);
     http_res_free(&r);
@@ -238,6 +243,7 @@ static void test_job_lifecycle(fitd_proc *f) {
     CHECK_STR(jstr(r.json, "dataset"), ds);
     CHECK(jnum(r.json, "seed") == 5);
     CHECK(jnum(r.json, "spec.epochs") == 300);
+    CHECK(jnum(r.json, "spec.max_seconds") == 3600); /* the server's cap, filled in */
     http_res_free(&r);
     snprintf(loc, sizeof loc, "%s?wait=120", path);
     http_get(f, loc, &r);
