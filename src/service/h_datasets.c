@@ -137,9 +137,7 @@ void h_dataset_list(http_req *r, http_reply *out) {
     int inl = http_query(r, "include_inline") && strcmp(http_query(r, "include_inline"), "true") == 0;
     int rc = store_dataset_list(r->app->st, token, (size_t)size, inl, &items, &n, &more);
     if (rc == STORE_NOTFOUND) {
-        reply_problem(out, 400, "bad-query", "Bad query parameter",
-                      "page_token does not name a page (it is the next_page_token of a list)",
-                      json_pack("[{s:s, s:s}]", "parameter", "page_token", "detail", "unknown"));
+        reply_bad_page_token(out);
         return;
     }
     if (rc != STORE_OK) {

@@ -282,9 +282,7 @@ void h_job_list(http_req *r, http_reply *out) {
     int rc = store_job_list(r->app->st, http_query(r, "page_token"), (size_t)size, st, newest,
                             &items, &n, &more);
     if (rc == STORE_NOTFOUND) {
-        reply_problem(out, 400, "bad-query", "Bad query parameter",
-                      "page_token does not name a page (it is the next_page_token of a list)",
-                      json_pack("[{s:s, s:s}]", "parameter", "page_token", "detail", "unknown"));
+        reply_bad_page_token(out);
         return;
     }
     if (rc != STORE_OK) {

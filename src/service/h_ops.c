@@ -15,6 +15,12 @@ void reply_problem_doc(http_reply *out, const problem *p) {
     out->content_type = "application/problem+json";
 }
 
+void reply_bad_page_token(http_reply *out) {
+    reply_problem(out, 400, "bad-query", "Bad query parameter",
+                  "page_token does not name a page (it is the next_page_token of a list)",
+                  json_pack("[{s:s, s:s}]", "parameter", "page_token", "detail", "unknown"));
+}
+
 void reply_internal(http_reply *out, const char *what) {
     reply_problem(out, 500, "internal", "Internal error", what, NULL);
 }

@@ -38,6 +38,8 @@ void reply_problem_doc(http_reply *out, const problem *p);
  * Returns 0, or -1 after filling out with a 400 naming the parameter. */
 int query_long(http_req *r, const char *key, long lo, long hi, long def, long *val,
                http_reply *out);
+/* The 400 for a page_token that names no page (a list's STORE_NOTFOUND). */
+void reply_bad_page_token(http_reply *out);
 /* A 500 with a short detail (store or allocation failure). */
 void reply_internal(http_reply *out, const char *what);
 /* ISO 8601 UTC text of Unix milliseconds, or JSON null for 0. */
