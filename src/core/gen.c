@@ -7,9 +7,10 @@
 
 #include "rng.h"
 
-/* Checks the fields the kind uses. Returns FIT_OK or an error naming the
- * field. */
-static int gen_validate(const gen_conf *c, fit_err *e) {
+/* A normal draw here never exceeds sqrt(-2 ln 2^-53) < 9 in magnitude. */
+#define GEN_Z_MAX 9.0
+
+int gen_check(const gen_conf *c, fit_err *e) {
     if (c->n < 1) return fit_err_set(e, FIT_EINVAL, 0, "n must be between 1 and %ld", FIT_MAX_ROWS);
     if (c->n > FIT_MAX_ROWS)
         return fit_err_set(e, FIT_ELIMIT, 0, "n must be between 1 and %ld", FIT_MAX_ROWS);
@@ -25,12 +26,22 @@ static int gen_validate(const gen_conf *c, fit_err *e) {
         if (c->x_max < c->x_min) return fit_err_set(e, FIT_EINVAL, 0, "x_max must be >= x_min");
         if (!isfinite(c->x_max - c->x_min))
             return fit_err_set(e, FIT_EINVAL, 0, "x_max - x_min must be a finite number");
+        /* y is linear in x: finite at both ends, with the widest noise, is finite everywhere */
+        double ends[2] = {c->x_min, c->x_max};
+        for (int k = 0; k < 2; k++) {
+            double y = c->m * ends[k] + c->b, spread = GEN_Z_MAX * c->noise_sd;
+            if (!isfinite(y) || !isfinite(spread) || !isfinite(fabs(y) + spread))
+                return fit_err_set(e, FIT_EINVAL, 0,
+                                   "m*x + b + noise overflows a double at x = %g", ends[k]);
+        }
         return FIT_OK;
     }
     if (c->kind == GEN_GAUSSIAN) {
         if (!isfinite(c->mu)) return fit_err_set(e, FIT_EINVAL, 0, "mu must be a finite number");
         if (!isfinite(c->sigma) || !(c->sigma > 0.0))
             return fit_err_set(e, FIT_EINVAL, 0, "sigma must be a finite number > 0");
+        if (!isfinite(fabs(c->mu) + GEN_Z_MAX * c->sigma))
+            return fit_err_set(e, FIT_EINVAL, 0, "mu + sigma * noise overflows a double");
         return FIT_OK;
     }
     return fit_err_set(e, FIT_EINVAL, 0, "kind must be linear or gaussian");
@@ -83,7 +94,7 @@ int gen_data(const gen_conf *c, fit_data **out, fit_err *e) {
     int rc, linear;
 
     if (c == NULL || out == NULL) return fit_err_set(e, FIT_EINVAL, 0, "no generator config");
-    if ((rc = gen_validate(c, e)) != FIT_OK) goto done;
+    if ((rc = gen_check(c, e)) != FIT_OK) goto done;
 
     n = (size_t)c->n;
     linear = c->kind == GEN_LINEAR;

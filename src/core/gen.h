@@ -19,6 +19,11 @@ typedef struct gen_conf {
     uint64_t seed;
 } gen_conf;
 
+/* Checks c without generating anything: n in range, every field finite,
+ * and no value the generator could draw overflows a double. FIT_OK, or an
+ * error naming the field (FIT_ELIMIT for n). gen_data calls it first. */
+int gen_check(const gen_conf *c, fit_err *e);
+
 /* Builds the dataset. Returns FIT_OK and *out (caller owns, data_free), or
  * an error for n < 1 or n > FIT_MAX_ROWS (FIT_ELIMIT) or a negative spread. */
 int gen_data(const gen_conf *c, fit_data **out, fit_err *e);

@@ -123,14 +123,19 @@ int ols_solve(const double *const *xcols, size_t k, const double *y, size_t n, d
     yb = xb + OLS_BLOCK * k;
 
     rc = 1; /* from here on the only failure is rank deficiency */
+    /* the intercept: an implicit column of ones first, else a constant column */
     for (size_t c = 0; c < k && ic == k; c++)
-        if (xcols[c] == NULL || ols_is_constant(xcols[c], n)) ic = c;
+        if (xcols[c] == NULL) ic = c;
+    for (size_t c = 0; c < k && ic == k; c++)
+        if (ols_is_constant(xcols[c], n)) ic = c;
     if (ic < k) {
-        for (size_t c = 0; c < k; c++) shift[c] = c == ic ? 0.0 : ols_mean(xcols[c], n);
+        for (size_t c = 0; c < k; c++)
+            shift[c] = c == ic ? 0.0 : xcols[c] ? ols_mean(xcols[c], n) : 1.0;
         yshift = ols_mean(y, n);
     }
     for (size_t c = 0; c < k; c++) {
-        scale[c] = xcols[c] ? ols_norm(xcols[c], n, shift[c]) : sqrt((double)n);
+        /* a second column of ones centres to zero: rank deficient below */
+        scale[c] = xcols[c] ? ols_norm(xcols[c], n, shift[c]) : sqrt((double)n) * fabs(1.0 - shift[c]);
         if (!(scale[c] > 0.0 && isfinite(scale[c]))) goto done; /* zero or non-finite */
     }
 
@@ -139,7 +144,7 @@ int ols_solve(const double *const *xcols, size_t k, const double *y, size_t n, d
         for (size_t c = 0; c < k; c++) {
             double *w = xb + c * OLS_BLOCK;
             if (xcols[c] == NULL) { /* the implicit column of ones */
-                for (size_t i = 0; i < m; i++) w[i] = 1.0 / scale[c];
+                for (size_t i = 0; i < m; i++) w[i] = (1.0 - shift[c]) / scale[c];
                 continue;
             }
             const double *x = xcols[c] + row0;

@@ -63,14 +63,21 @@ char *dsdoc_data_text(const fit_data *d, size_t *len) {
     return buf;
 }
 
-fit_data *dsdoc_read_data(json_t *v, const char *base, problem *p) {
+fit_data *dsdoc_read_data(json_t *v, const char *base, size_t max_rows, problem *p) {
     spec_source src = {0};
     fit_data *d = NULL;
     problem tmp;
     problem_init(&tmp);
     if (source_read(v, &src, &tmp) == 0 && !problem_failed(&tmp)) {
         fit_err e = {0};
-        if (source_load(&src, &e) == FIT_OK) {
+        if (src.kind == SOURCE_GENERATE && max_rows && (size_t)src.gen.n > max_rows) {
+            /* refused before a single row is drawn */
+            problem_set(p, 413, "dataset-too-large", "Dataset too large",
+                        "generate.n is %ld; this server takes at most %zu rows (--max-rows)",
+                        src.gen.n, max_rows);
+        } else if (src.kind == SOURCE_GENERATE && gen_check(&src.gen, &e) != FIT_OK) {
+            problem_add(&tmp, "/data/generate", NULL, 0, "%s", e.msg);
+        } else if (source_load(&src, &e) == FIT_OK) {
             d = src.data;
             src.data = NULL;
         } else {

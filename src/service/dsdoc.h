@@ -20,8 +20,9 @@ json_t *dsdoc_meta_json(const ds_meta *m);
 char *dsdoc_data_text(const fit_data *d, size_t *len);
 /* Reads a data object ({"columns": ...} or {"generate": ...}) at base
  * ("" for a request body that is the data object itself, "/data" inside a
- * spec) into a new dataset: generated data is generated. Returns the
+ * spec) into a new dataset: generated data is generated, after checking
+ * it would fit in max_rows (a 413 otherwise) and not overflow. Returns the
  * dataset (caller owns) or NULL with errors in p. */
-fit_data *dsdoc_read_data(json_t *v, const char *base, problem *p);
+fit_data *dsdoc_read_data(json_t *v, const char *base, size_t max_rows, problem *p);
 
 #endif

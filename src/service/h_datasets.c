@@ -113,7 +113,7 @@ void h_dataset_create(http_req *r, http_reply *out) {
             name = json_string_value(nm);
         json_t *copy = json_copy(body);
         json_object_del(copy, "name");
-        fit_data *d = problem_failed(&p) ? NULL : dsdoc_read_data(copy, "", &p);
+        fit_data *d = problem_failed(&p) ? NULL : dsdoc_read_data(copy, "", r->app->cfg.max_rows, &p);
         json_decref(copy);
         if (d) {
             store_new(r, d, name, out);

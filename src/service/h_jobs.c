@@ -7,6 +7,7 @@
 
 #include "jout.h"
 #include "app.h"
+#include "core/gen.h"
 #include "dsdoc.h"
 #include "handlers.h"
 #include "jobdoc.h"
@@ -147,6 +148,13 @@ void h_job_submit(http_req *r, http_reply *out) {
         if (spec_resolve(&js, &view, &p) != 0) goto invalid;
     } else if (spec_resolve(&js, NULL, &p) != 0) {
         goto invalid;
+    }
+    if (js.src.kind == SOURCE_GENERATE) {
+        fit_err ge = {0};
+        if (gen_check(&js.src.gen, &ge) != FIT_OK) { /* before it is queued, not when it runs */
+            problem_add(&p, "/data/generate", NULL, 0, "%s", ge.msg);
+            goto invalid;
+        }
     }
     double rows = js.src.kind == SOURCE_DATASET ? (double)dm->rows
                   : js.src.kind == SOURCE_GENERATE ? (double)js.src.gen.n

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/gen.h"
 #include "core/prog.h"
 #include "dsdoc.h"
 #include "handlers.h"
@@ -17,6 +18,9 @@
 #include "spec_json.h"
 
 #define GRID_MAX_STEPS 10001
+/* Rows x grid steps one evaluation may compute. It runs on an HTTP thread,
+ * so its cost must stay in the milliseconds: ~20 ms at this size. */
+#define EVAL_MAX_WORK 5e6
 
 /* A column view with extra (empty) names appended, for spec_resolve to
  * see a target column that predictions do not need. */
@@ -56,6 +60,8 @@ static int read_params(const fit_spec *s, json_t *obj, const char *ptr, double *
         json_t *x = json_object_get(obj, s->params[i].name);
         if (!json_is_number(x) || !isfinite(json_number_value(x)))
             problem_add(p, ptr, s->params[i].name, 0, "must be a finite number");
+        else if (s->params[i].positive && !(json_number_value(x) > 0))
+            problem_add(p, ptr, s->params[i].name, 0, "must be > 0 (a positive parameter)");
         else
             params[i] = json_number_value(x);
     }
@@ -94,7 +100,7 @@ void h_job_predict(http_req *r, http_reply *out) {
         problem_add(&p, "/columns", NULL, 0, "the body must be {\"columns\": {name: [numbers]}}");
         goto invalid;
     }
-    if ((d = dsdoc_read_data(body, "", &p)) == NULL) goto invalid;
+    if ((d = dsdoc_read_data(body, "", r->app->cfg.max_rows, &p)) == NULL) goto invalid;
     if (spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
         reply_internal(out, "the job's stored spec does not read");
         goto done;
@@ -110,7 +116,16 @@ void h_job_predict(http_req *r, http_reply *out) {
     }
     view v;
     make_view(&v, d, js.fit.model.target);
-    if (spec_resolve(&js, &v.d, &p) != 0) goto invalid;
+    if (spec_resolve(&js, &v.d, &p) != 0) {
+        /* the stored spec was valid: what is wrong is the columns sent */
+        const char *why = p.nerrors ? p.errors[0].detail : "the columns do not fit the model";
+        problem q;
+        problem_init(&q);
+        problem_add(&q, "/columns", NULL, 0, "%s", why);
+        reply_problem_doc(out, &q);
+        problem_clear(&q);
+        goto done;
+    }
     if (read_params(&js.fit, fitted, "/params", params, &p) != 0) {
         reply_internal(out, "the job's parameters do not match its model");
         goto done;
@@ -227,6 +242,18 @@ void h_evaluate(http_req *r, http_reply *out) {
         data = dd->d;
     }
     if (spec_resolve(&js, data, &p) != 0) goto invalid;
+    if (js.src.kind == SOURCE_GENERATE) {
+        if ((size_t)js.src.gen.n > r->app->cfg.max_rows) {
+            problem_add(&p, "/data/generate/n", NULL, 0,
+                        "%ld rows; this server takes at most %zu (--max-rows)", js.src.gen.n,
+                        r->app->cfg.max_rows);
+            goto invalid;
+        }
+        if (gen_check(&js.src.gen, &e) != FIT_OK) {
+            problem_add(&p, "/data/generate", NULL, 0, "%s", e.msg);
+            goto invalid;
+        }
+    }
     if (data == NULL) {
         if (source_load(&js.src, &e) != FIT_OK) {
             problem_add(&p, "/data/generate", NULL, 0, "%s", e.msg);
@@ -259,6 +286,11 @@ void h_evaluate(http_req *r, http_reply *out) {
             if (!json_is_integer(gs) || (steps = (long)json_integer_value(gs)) < 2 || steps > GRID_MAX_STEPS)
                 problem_add(&p, "/grid/steps", NULL, 0, "must be an integer from 2 to %d", GRID_MAX_STEPS);
         }
+        if (!problem_failed(&p) && (double)data->rows * (double)steps > EVAL_MAX_WORK)
+            problem_add(&p, "/grid/steps", NULL, 0,
+                        "rows x steps = %.3g; an evaluation may take at most %.0f (use fewer "
+                        "steps or rows, or train a job)",
+                        (double)data->rows * (double)steps, EVAL_MAX_WORK);
         if (problem_failed(&p)) goto invalid;
     }
     ev.s = &js.fit;

@@ -203,6 +203,29 @@ static void suspend_request(http_server *h, req_extra *x) {
     pthread_mutex_unlock(&h->mu);
 }
 
+/* Percent-decodes s in place, except %00: a NUL would end the path early
+ * ("/v1/jobs/ID%00/history" would route as "/v1/jobs/ID"), so it stays as
+ * the three characters and the path matches nothing. Returns the length. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
+    (void)cls;
+    (void)c;
+    size_t r = 0, w = 0;
+    while (s[r]) {
+        if (s[r] == '%' && isxdigit((unsigned char)s[r + 1]) && isxdigit((unsigned char)s[r + 2])) {
+            char hex[3] = {s[r + 1], s[r + 2], 0};
+            long v = strtol(hex, NULL, 16);
+            if (v != 0) {
+                s[w++] = (char)v;
+                r += 3;
+                continue;
+            }
+        }
+        s[w++] = s[r++];
+    }
+    s[w] = '\0';
+    return w;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls) {
@@ -484,6 +507,7 @@ http_server *http_start(struct app *a, const char *bind, int port, int threads, 
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 1),
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
@@ -544,12 +568,24 @@ void reply_json(http_reply *out, int status, json_t *j) {
     if (j && out->body == NULL) out->status = 500;
 }
 
+/* Copies text into out (cap bytes) keeping it valid UTF-8 for JSON: bytes
+ * outside printable ASCII (an id from the URL may hold anything) become '?'. */
+static const char *ascii_only(const char *text, char *out, size_t cap) {
+    size_t n = 0;
+    for (; text[n] && n + 1 < cap; n++) {
+        unsigned char c = (unsigned char)text[n];
+        out[n] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    out[n] = '\0';
+    return out;
+}
+
 void reply_problem(http_reply *out, int status, const char *slug, const char *title,
                    const char *detail, json_t *errors) {
-    char type[160];
+    char type[160], clean[512];
     snprintf(type, sizeof type, "https://fitd.dev/problems/%s", slug);
     json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
-                          "detail", detail ? detail : title);
+                          "detail", ascii_only(detail ? detail : title, clean, sizeof clean));
     if (j && errors) json_object_set_new(j, "errors", errors);
     else json_decref(errors);
     reply_json(out, status, j);

@@ -280,6 +280,16 @@ static void test_implicit_ones(void) {
     CHECK_INT(ols_solve(implicit, 2, y, N, b2), 0);
     CHECK(memcmp(b1, b2, sizeof b1) == 0);
     CHECK_NEAR(b2[0], 3.0, 1e-3);
+    /* a constant data column beside the implicit ones: rank deficient, no crash */
+    static double twos[N];
+    for (size_t i = 0; i < N; i++) twos[i] = 2.0;
+    const double *dup[2] = {twos, NULL};
+    double b3[2] = {7, 7};
+    CHECK_INT(ols_solve(dup, 2, y, N, b3), 1);
+    CHECK(b3[0] == 7 && b3[1] == 7);
+    const double *dup2[3] = {x, NULL, twos};
+    double b4[3];
+    CHECK_INT(ols_solve(dup2, 3, y, N, b4), 1);
 }
 
 int main(void) {

@@ -242,7 +242,30 @@ static void test_batches_and_validation(void) {
     data_free(d);
 }
 
+/* A constant input column: no closed form (X is rank deficient), and
+ * training still runs. */
+static void test_constant_input(void) {
+    const char *names[] = {"x", "y"};
+    fit_data *d = data_new(2, 4, names);
+    for (size_t i = 0; i < 4; i++) {
+        d->cols[0][i] = 2;
+        d->cols[1][i] = (double)i + 1;
+    }
+    fit_spec s;
+    train_result r;
+    fit_err e = {0};
+    linear_spec(&s);
+    s.epochs = 20;
+    CHECK_INT(train_run(&s, d, NULL, &r, &e), FIT_OK);
+    CHECK(!r.has_reference);
+    CHECK_INT(r.epochs_run, 20);
+    train_result_free(&r);
+    spec_clear(&s);
+    data_free(d);
+}
+
 int main(void) {
+    test_constant_input();
     test_linear_example();
     test_gaussian_example();
     test_early_stopping();
