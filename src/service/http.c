@@ -175,10 +175,10 @@ static enum MHD_Result send_reply(http_req *r, http_reply *out) {
     return rc;
 }
 
-/* Registers r in the wait table and suspends its connection. If a notify
- * happened since the handler looked (gen moved on), resumes at once. */
-static void suspend_request(http_server *h, req_extra *x) {
-    http_req *r = &x->r;
+/* Registers r in the wait table and suspends its connection, for a
+ * long-poll or a stream alike. If a notice came since the caller looked
+ * (the count moved on from seen), or the server stops, it resumes at once. */
+static void park(http_server *h, http_req *r, unsigned long seen) {
     pthread_mutex_lock(&h->mu);
     if (h->nwait == h->capwait) {
         size_t cap = h->capwait ? h->capwait * 2 : 64;
@@ -194,7 +194,7 @@ static void suspend_request(http_server *h, req_extra *x) {
         h->capwait = cap;
     }
     MHD_suspend_connection(r->conn);
-    if (atomic_load(&h->gen) != x->gen_seen || h->stopping) {
+    if (atomic_load(&h->gen) != seen || h->stopping) {
         MHD_resume_connection(r->conn);
     } else {
         h->waiters[h->nwait++] = r;
@@ -348,7 +348,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->route->handler(r, &out);
     if (r->waiting) {
         free(out.body);
-        suspend_request(h, x);
+        park(h, r, x->gen_seen);
         return MHD_YES;
     }
     x->replied = 1;
@@ -418,30 +418,9 @@ double http_wait_remaining(const http_req *r) {
 }
 
 void http_stream_park(http_req *r, const char *job_id, double seconds) {
-    http_server *h = r->server;
     r->wait_deadline = mono_now() + seconds;
     snprintf(r->wait_job, sizeof r->wait_job, "%s", job_id);
-    pthread_mutex_lock(&h->mu);
-    if (h->stopping || h->nwait == h->capwait) {
-        size_t cap = h->capwait ? h->capwait * 2 : 64;
-        http_req **w = h->stopping ? NULL : realloc(h->waiters, cap * sizeof *w);
-        if (w == NULL) { /* stopping, or no room: come back at once */
-            pthread_mutex_unlock(&h->mu);
-            MHD_suspend_connection(r->conn);
-            MHD_resume_connection(r->conn);
-            return;
-        }
-        h->waiters = w;
-        h->capwait = cap;
-    }
-    MHD_suspend_connection(r->conn);
-    if (atomic_load(&h->gen) != r->stream_gen) {
-        MHD_resume_connection(r->conn); /* news came in meanwhile */
-    } else {
-        h->waiters[h->nwait++] = r;
-        pthread_cond_signal(&h->cond);
-    }
-    pthread_mutex_unlock(&h->mu);
+    park(r->server, r, r->stream_gen);
 }
 
 void http_stream_mark(http_req *r) {
