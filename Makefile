@@ -2,9 +2,11 @@
 #   make            build/fitd and the test programs
 #   make run        install missing Debian packages, build, start fitd
 #   make test       every test; the last line is "N passed, N failed"
-#   make bench      engine benchmarks against NumPy, PyTorch and a fused C loop
+#   make bench      engine benchmarks (NumPy, PyTorch, a fused C loop), then service memory and throughput
 #   make asan|tsan  the test suite under sanitizers (build/asan, build/tsan)
 #   make valgrind   the unit tests under valgrind
+#   make load       load, soak and kill -9 tests (a few minutes)
+#   make fuzz       the libFuzzer harnesses, FUZZ_SECONDS each
 
 SHELL    := /bin/bash
 CC       ?= cc
@@ -34,7 +36,7 @@ API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
             pkg-config
 
-.PHONY: all test unit run bench asan tsan valgrind clean deps fmt
+.PHONY: all test unit run bench asan tsan valgrind clean deps fmt load
 all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
 
 $(B)/obj/%.o: %.c
@@ -116,10 +118,12 @@ $(B)/bench/%: tests/bench/%.c $(B)/libcore.a
 # Under asan and tsan a sanitizer report ends the process at once with
 # status 66, which no test expects: a unit test or `fitd fit` fails with it,
 # and the API tests also copy a report from the server's log and fail
-# (tests/api/apitest.c, fitd_stop).
+# (tests/api/apitest.c, fitd_stop). TSan has no suppressions: libmicrohttpd
+# and sqlite are not instrumented, but they lock through pthread calls that
+# TSan intercepts, and no report has come from inside them.
 SAN_ENV := ASAN_OPTIONS=halt_on_error=1:exitcode=66:detect_leaks=1 \
            UBSAN_OPTIONS=halt_on_error=1:exitcode=66:print_stacktrace=1 \
-           TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+           TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
 # TSan dies with "unexpected memory mapping" on kernels that randomise mmap
 # with more bits than its runtime knows; without ASLR (setarch -R, inherited
 # by every child) the layout always fits. Left out where setarch can't.
@@ -130,6 +134,10 @@ asan:
 
 tsan:
 	@$(SAN_ENV) $(NO_ASLR) $(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" test
+
+# Bounded load, soak and kill -9 tests on loopback (tests/load/run.sh).
+load: $(B)/fitd
+	@B=$(B) FITD_BIN=$(CURDIR)/$(B)/fitd tests/load/run.sh
 
 valgrind: all
 	@tests/valgrind.sh $(UNIT_BIN)

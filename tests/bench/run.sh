@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the engine benchmarks and prints a summary beside the checked-in
-# baseline, then the service's memory benchmark (bench_memory.sh).
+# baseline, then the service's memory benchmark (bench_memory.sh), then
+# the service's throughput and latency benchmark (bench_service.sh).
 # Usage: tests/bench/run.sh BUILD_DIR [SECONDS]
 #   BUILD_DIR  where `make` put bench/bench_engine and fitd (make bench
 #              passes build)
@@ -8,9 +9,13 @@
 #              FITD_BENCH_SECONDS also sets it)
 #   FITD_BENCH_MEMORY=0 skips the memory benchmark; FITD_BENCH_MEM_ROWS
 #              and FITD_BENCH_WRK_SECONDS are passed on to it.
+#   FITD_BENCH_SERVICE=0 skips the service benchmark;
+#              FITD_BENCH_SERVICE_SECONDS, _CONNS and _REPS are
+#              passed on to it.
 # Every result line goes to BUILD_DIR/bench/results.txt as well (memory:
-# BUILD_DIR/bench/memory.txt); copy that file over tests/bench/baseline.txt
-# (baseline_memory.txt) to make it the new baseline.
+# BUILD_DIR/bench/memory.txt, service: BUILD_DIR/bench/service.txt); copy
+# that file over tests/bench/baseline.txt (baseline_memory.txt,
+# baseline_service.txt) to make it the new baseline.
 # Benchmarks are informational: this script exits 0 whatever the figures.
 set -u
 B=${1:-build}
@@ -161,5 +166,13 @@ if [ "${FITD_BENCH_MEMORY:-1}" != 0 ]; then
     echo
     echo "== service memory: tests/bench/bench_memory.sh $B =="
     "$HERE/bench_memory.sh" "$B"
+fi
+
+# The service under load: wrk against GET /v1/jobs/{id} and small jobs end
+# to end, beside a bare libmicrohttpd server (README.md, "Service").
+if [ "${FITD_BENCH_SERVICE:-1}" != 0 ]; then
+    echo
+    echo "== service throughput: tests/bench/bench_service.sh $B =="
+    "$HERE/bench_service.sh" "$B"
 fi
 exit 0
