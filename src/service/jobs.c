@@ -246,8 +246,10 @@ static void train_job(jobs *j, job_rec *rec, live *lv) {
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
     json_t *doc = jobdoc_render(&js.fit, &js.src, &r);
     json_t *hist = jobdoc_history(&js.fit, &r.hist);
-    rec->result_json = doc ? jout_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
-    rec->history_json = hist ? jout_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    /* stored with 17 digits as jansson writes them (exact, and cheaper than
+       the shortest form, which the answers get when they are rendered) */
+    rec->result_json = doc ? json_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    rec->history_json = hist ? json_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
     json_decref(doc);
     json_decref(hist);
     if (rec->result_json == NULL) rec->result_json = failure_json("out_of_memory", "rendering the result");
