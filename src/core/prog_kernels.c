@@ -112,12 +112,13 @@ static inline v4d load4(const double *p) {
     return v;
 }
 
-static inline void store4(double *p, v4d v) {
-    memcpy(p, &v, sizeof v);
+static inline void store4(double *p, const v4d *v) {
+    memcpy(p, v, sizeof *v);
 }
 
-static inline double combine(v4d a0, v4d a1, v4d a2, v4d a3, double tail) {
-    v4d t = (a0 + a1) + (a2 + a3);
+static inline double combine(const v4d *a0, const v4d *a1, const v4d *a2, const v4d *a3,
+                             double tail) {
+    v4d t = (*a0 + *a1) + (*a2 + *a3);
     return ((t[0] + t[1]) + (t[2] + t[3])) + tail;
 }
 
@@ -132,7 +133,7 @@ FIT_HOT double kern_sum(const double *x, size_t m) {
     }
     double tail = 0;
     for (; i < m; i++) tail += x[i];
-    return combine(a0, a1, a2, a3, tail);
+    return combine(&a0, &a1, &a2, &a3, tail);
 }
 
 FIT_HOT double kern_sumsq(const double *x, size_t m) {
@@ -147,7 +148,7 @@ FIT_HOT double kern_sumsq(const double *x, size_t m) {
     }
     double tail = 0;
     for (; i < m; i++) tail += x[i] * x[i];
-    return combine(a0, a1, a2, a3, tail);
+    return combine(&a0, &a1, &a2, &a3, tail);
 }
 
 FIT_HOT double kern_sumsq_seed(const double *restrict x, double *restrict g, size_t m) {
@@ -159,17 +160,17 @@ FIT_HOT double kern_sumsq_seed(const double *restrict x, double *restrict g, siz
         a1 += x1 * x1;
         a2 += x2 * x2;
         a3 += x3 * x3;
-        store4(g + i, 2.0 * x0);
-        store4(g + i + 4, 2.0 * x1);
-        store4(g + i + 8, 2.0 * x2);
-        store4(g + i + 12, 2.0 * x3);
+        { v4d t = 2.0 * x0; store4(g + i, &t); }
+        { v4d t = 2.0 * x1; store4(g + i + 4, &t); }
+        { v4d t = 2.0 * x2; store4(g + i + 8, &t); }
+        { v4d t = 2.0 * x3; store4(g + i + 12, &t); }
     }
     double tail = 0;
     for (; i < m; i++) {
         tail += x[i] * x[i];
         g[i] = 2.0 * x[i];
     }
-    return combine(a0, a1, a2, a3, tail);
+    return combine(&a0, &a1, &a2, &a3, tail);
 }
 
 /* sum of g[i]*x[i] into *dot and of g[i] into *sum, in one pass. */
@@ -193,8 +194,8 @@ static inline void kern_dot_sum(const double *restrict g, const double *restrict
         td += g[i] * x[i];
         ts += g[i];
     }
-    *dot = combine(d0, d1, d2, d3, td);
-    *sum = combine(s0, s1, s2, s3, ts);
+    *dot = combine(&d0, &d1, &d2, &d3, td);
+    *sum = combine(&s0, &s1, &s2, &s3, ts);
 }
 
 /* sum of x[i]*y[i] in kern_sum's order. */
@@ -209,7 +210,7 @@ static inline double kern_dot(const double *restrict x, const double *restrict y
     }
     double tail = 0;
     for (; i < m; i++) tail += x[i] * y[i];
-    return combine(a0, a1, a2, a3, tail);
+    return combine(&a0, &a1, &a2, &a3, tail);
 }
 
 /* An operand's values over the chunk: its row buffer, or (for a scalar)

@@ -134,9 +134,19 @@ printf '{"data": {"generate": {"kind": "linear", "n": 100000}}, "epochs": 100000
     >"$tmp/long.json"
 "$fitd" fit "$tmp/long.json" >"$tmp/long.out" 2>"$tmp/long.err" &
 pid=$!
+# A SIGINT before fitd has installed its handler kills it (under TSan, one
+# sent that early was once lost and the run went on): wait until /proc
+# shows the handler (SigCgt bit 1 = SIGINT), up to 10 s, then let the run
+# get going
+for _ in $(seq 500); do
+    kill -0 "$pid" 2>/dev/null || break
+    caught=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+    [ -n "$caught" ] && [ $((0x$caught & 2)) -ne 0 ] && break
+    sleep 0.02
+done
 sleep 0.3
 kill -INT "$pid" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
 wait "$pid"
 echo $? >"$tmp/long.rc"

@@ -43,6 +43,22 @@ check() { # check NAME COMMAND...: the command's success is the check
     if "$@"; then ok; else bad "$name"; fi
 }
 finish() {
+    # the servers stop on SIGTERM with status 0 and no sanitizer report in
+    # their stderr (under make asan/tsan a report would otherwise be lost
+    # with $tmp)
+    local p e rc
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null || continue
+        wait "$p"
+        rc=$?
+        [ "$rc" -eq 0 ] || bad "fitd (pid $p) exited $rc on SIGTERM"
+    done
+    pids=()
+    for e in "$tmp"/*/fitd.err; do
+        [ -f "$e" ] && grep -q -E 'Sanitizer:|: runtime error: ' "$e" || continue
+        bad "a sanitizer report in ${e#"$tmp"/}:"
+        head -n 40 "$e" >&2
+    done
     echo "test_page: $pass passed, $fail failed"
     [ "$fail" -eq 0 ]
     exit
