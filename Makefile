@@ -33,8 +33,11 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 API_SRC     := $(wildcard tests/api/test_*.c)
 API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 
+# What `make run` and `make test` need on a fresh Debian (the tests use
+# python3's json module, xmllint for the SVGs and curl; the page test runs
+# when chromium is installed and says it skipped otherwise).
 DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
-            pkg-config
+            pkg-config python3 libxml2-utils curl
 
 .PHONY: all test unit run bench asan tsan valgrind clean deps fmt load
 all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
@@ -92,7 +95,8 @@ export FITD_BIN := $(CURDIR)/$(B)/fitd
 unit: all
 	@tests/run.sh $(UNIT_BIN)
 
-test: all
+test: deps
+	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) tests/api/check_openapi.sh tests/page/test_page.sh
 
 # Installs what a fresh Debian machine lacks (only when something is missing).
