@@ -269,44 +269,54 @@ static job_status result_status(const char *result_json) {
     return st < 0 ? JOB_FAILED : (job_status)st;
 }
 
-/* Runs job id in worker slot w, if it is still queued. */
+/* Runs job id in worker slot lv, if it is still queued. The slot shows the
+ * id before the store says running, so a cancel that sees "running" always
+ * finds the flag to set; the conditional update (from queued) settles a
+ * race with a cancel: whichever is stored first wins. No lock is held
+ * across a store call, so workers and submits commit together. */
 static void run_one(jobs *j, const char *id, live *lv) {
     app *a = j->a;
     job_rec *rec = NULL;
-    pthread_mutex_lock(&j->mu);
     if (store_job_get(a->st, id, &rec) != STORE_OK || rec->status != JOB_QUEUED) {
-        pthread_mutex_unlock(&j->mu);
         job_rec_free(rec);
         return;
     }
+    pthread_mutex_lock(&j->mu);
+    pthread_mutex_lock(&lv->mu);
+    lv->feed_n = 0;
+    lv->epoch = 0;
+    pthread_mutex_unlock(&lv->mu);
+    snprintf(lv->id, sizeof lv->id, "%s", id);
+    atomic_store(&lv->cancel, 0);
+    lv->interrupted = 0;
+    pthread_mutex_unlock(&j->mu);
     rec->status = JOB_RUNNING;
     rec->started_ms = jobs_now_ms();
     rec->attempts++;
     free(rec->result_json);
     free(rec->history_json);
     rec->result_json = rec->history_json = NULL;
-    if (store_job_update(a->st, rec) != STORE_OK) {
+    int src = store_job_update(a->st, rec, JOB_QUEUED);
+    if (src != STORE_OK) {
+        pthread_mutex_lock(&j->mu);
+        lv->id[0] = '\0';
         pthread_mutex_unlock(&j->mu);
-        log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot mark running"));
+        if (src == STORE_ERROR) /* else cancelled or deleted meanwhile */
+            log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot mark running"));
         job_rec_free(rec);
         return;
     }
-    pthread_mutex_lock(&lv->mu);
-    lv->feed_n = 0;
-    pthread_mutex_unlock(&lv->mu);
-    snprintf(lv->id, sizeof lv->id, "%s", id);
-    atomic_store(&lv->cancel, 0);
-    lv->interrupted = 0;
-    lv->epoch = 0;
     atomic_fetch_add(&j->running, 1);
     atomic_fetch_add(&a->metrics.jobs_started, 1);
-    pthread_mutex_unlock(&j->mu);
     log_transition(rec, NULL, NULL);
+    http_notify(a->http, id);
 
     train_job(j, rec, lv);
 
     pthread_mutex_lock(&j->mu);
-    if (lv->interrupted) {
+    int interrupted = lv->interrupted;
+    pthread_mutex_unlock(&j->mu);
+    if (interrupted) {
         rec->status = JOB_QUEUED; /* runs again from the start on the next start-up */
         rec->started_ms = 0;
         free(rec->result_json);
@@ -316,15 +326,16 @@ static void run_one(jobs *j, const char *id, live *lv) {
         rec->status = result_status(rec->result_json);
         rec->finished_ms = jobs_now_ms();
     }
-    int src = store_job_update(a->st, rec);
+    src = store_job_update(a->st, rec, JOB_RUNNING);
+    pthread_mutex_lock(&j->mu);
     lv->id[0] = '\0';
-    atomic_fetch_sub(&j->running, 1);
     pthread_mutex_unlock(&j->mu);
+    atomic_fetch_sub(&j->running, 1);
     if (src == STORE_ERROR)
         log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot store the result"));
     if (rec->status != JOB_QUEUED)
         metrics_job_done(&a->metrics, (double)(rec->finished_ms - rec->started_ms) / 1000.0);
-    log_transition(rec, lv->interrupted ? "reason" : NULL, "interrupted");
+    log_transition(rec, interrupted ? "reason" : NULL, "interrupted");
     http_notify(a->http, id);
     job_rec_free(rec);
 }
@@ -431,40 +442,45 @@ static live *find_live(jobs *j, const char *id) {
     return NULL;
 }
 
+/* A queued job is cancelled by a conditional update (from queued); when a
+ * worker moved it to running first, the update conflicts and the next
+ * round finds it running and sets its worker's flag. */
 int jobs_cancel(jobs *j, const char *id) {
-    job_rec *rec = NULL;
-    int rc = JOBS_OK, notify = 0;
-    pthread_mutex_lock(&j->mu);
-    int src = store_job_get(j->a->st, id, &rec);
-    if (src == STORE_NOTFOUND) rc = JOBS_NOTFOUND;
-    else if (src != STORE_OK) rc = JOBS_ERROR;
-    else if (rec->status == JOB_QUEUED) {
+    for (int round = 0; round < 8; round++) {
+        job_rec *rec = NULL;
+        int src = store_job_get(j->a->st, id, &rec);
+        if (src != STORE_OK) return src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
+        if (rec->status == JOB_RUNNING) {
+            pthread_mutex_lock(&j->mu);
+            live *lv = find_live(j, id);
+            if (lv) atomic_store(&lv->cancel, 1);
+            pthread_mutex_unlock(&j->mu);
+        }
+        if (rec->status != JOB_QUEUED) { /* running (flagged) or finished */
+            job_rec_free(rec);
+            return JOBS_OK;
+        }
         rec->status = JOB_CANCELLED;
         rec->finished_ms = jobs_now_ms();
         free(rec->result_json);
         rec->result_json = strdup("{\"status\":\"cancelled\",\"termination\":\"cancelled\"}");
-        rc = store_job_update(j->a->st, rec) == STORE_OK ? JOBS_OK : JOBS_ERROR;
-        notify = rc == JOBS_OK;
-    } else if (rec->status == JOB_RUNNING) {
-        live *lv = find_live(j, id);
-        if (lv) atomic_store(&lv->cancel, 1);
+        src = rec->result_json ? store_job_update(j->a->st, rec, JOB_QUEUED) : STORE_ERROR;
+        if (src == STORE_OK) {
+            log_transition(rec, NULL, NULL);
+            http_notify(j->a->http, id);
+        }
+        job_rec_free(rec);
+        if (src != STORE_CONFLICT)
+            return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
     }
-    pthread_mutex_unlock(&j->mu);
-    if (notify) {
-        log_transition(rec, NULL, NULL);
-        http_notify(j->a->http, id);
-    }
-    job_rec_free(rec);
-    return rc;
+    return JOBS_ERROR; /* moved under us eight times: not a state a job passes through */
 }
 
 int jobs_delete(jobs *j, const char *id) {
     int rc = jobs_cancel(j, id);
     if (rc != JOBS_OK) return rc;
-    pthread_mutex_lock(&j->mu);
     int src = store_job_delete(j->a->st, id);
     rescache_drop(j->a->cache, id);
-    pthread_mutex_unlock(&j->mu);
     http_notify(j->a->http, id);
     return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
 }

@@ -256,9 +256,9 @@ int store_job_put(store *s, const job_rec *j) {
     return s->ops->job_put(s, j);
 }
 
-int store_job_update(store *s, const job_rec *j) {
-    if (s == NULL || !job_ok(j)) return STORE_ERROR;
-    return s->ops->job_update(s, j);
+int store_job_update(store *s, const job_rec *j, int from) {
+    if (s == NULL || !job_ok(j) || from < -1 || from >= JOB_STATUS_COUNT) return STORE_ERROR;
+    return s->ops->job_update(s, j, from);
 }
 
 int store_job_get(store *s, const char *id, job_rec **out) {
@@ -301,4 +301,52 @@ int store_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]) {
     if (s == NULL || counts == NULL) return STORE_ERROR;
     for (int i = 0; i < JOB_STATUS_COUNT; i++) counts[i] = 0;
     return s->ops->job_counts(s, counts);
+}
+
+/* ---- the shared queue and events ---- */
+
+int store_shared(const store *s) {
+    return s != NULL && s->ops->job_claim != NULL;
+}
+
+int store_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out) {
+    if (out != NULL) *out = NULL;
+    if (!store_shared(s) || owner == NULL || !owner[0] || lease_ms <= 0 || out == NULL)
+        return STORE_ERROR;
+    return s->ops->job_claim(s, owner, lease_ms, out);
+}
+
+int store_job_renew(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel) {
+    if (cancel != NULL) *cancel = 0;
+    int a = id_arg(id);
+    if (!store_shared(s) || a < 0 || owner == NULL || !owner[0] || lease_ms <= 0 || cancel == NULL)
+        return STORE_ERROR;
+    return a ? s->ops->job_renew(s, id, owner, lease_ms, cancel) : STORE_NOTFOUND;
+}
+
+int store_job_request_cancel(store *s, const char *id) {
+    int a = id_arg(id);
+    if (!store_shared(s) || a < 0) return STORE_ERROR;
+    return a ? s->ops->job_request_cancel(s, id) : STORE_NOTFOUND;
+}
+
+int store_job_reap(store *s, size_t *n) {
+    if (n != NULL) *n = 0;
+    if (!store_shared(s) || n == NULL) return STORE_ERROR;
+    return s->ops->job_reap(s, n);
+}
+
+int store_listen(store *s, store_event_fn fn, void *ctx) {
+    if (s == NULL || fn == NULL || s->ops->listen == NULL) return STORE_ERROR;
+    return s->ops->listen(s, fn, ctx);
+}
+
+int store_publish(store *s, int kind, const char *job_id) {
+    if (s == NULL || job_id == NULL || s->ops->publish == NULL) return STORE_ERROR;
+    return s->ops->publish(s, kind, job_id);
+}
+
+int store_healthy(store *s) {
+    if (s == NULL) return 0;
+    return s->ops->healthy == NULL || s->ops->healthy(s);
 }

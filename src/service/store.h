@@ -57,6 +57,9 @@ typedef struct job_rec {
     char *idem_key;     /* owned: Idempotency-Key, NULL when none */
     char body_hash[65]; /* hex digest of the submitted body ("" when none) */
     int attempts;       /* times it was started (a restart requeues) */
+    char owner[64];     /* shared stores: the lease holder while running ("" =
+                           none); an update with an owner applies only while
+                           that owner still holds the lease */
 } job_rec;
 
 typedef struct store store;
@@ -104,8 +107,11 @@ int store_dataset_list(store *s, const char *after, size_t limit, int include_in
 /* Jobs. put inserts a new job (and its idempotency key, atomically):
  * STORE_CONFLICT when the id or the idempotency key exists. */
 int store_job_put(store *s, const job_rec *j);
-/* update rewrites status, timestamps, attempts, result_json and history_json. */
-int store_job_update(store *s, const job_rec *j);
+/* update rewrites status, timestamps, attempts, result_json and history_json,
+ * but only while the stored status is `from` (a job_status; -1 = whatever
+ * it is): STORE_CONFLICT when it is not, so two parties racing to move a
+ * job (a worker starting it, a client cancelling it) cannot both win. */
+int store_job_update(store *s, const job_rec *j, int from);
 int store_job_get(store *s, const char *id, job_rec **out);
 /* The job stored under an idempotency key: STORE_NOTFOUND when none. */
 int store_job_by_idem(store *s, const char *key, job_rec **out);
@@ -122,6 +128,44 @@ int store_job_list(store *s, const char *after, size_t limit, int status, int ne
 int store_job_requeue(store *s, char ***ids, size_t *n);
 /* Jobs per status, for /metrics. */
 int store_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
+
+/* ---- the shared queue: stores several fitd processes share (postgres) ----
+ * There workers claim jobs from the store rather than from the process's
+ * own queue, hold a lease (owner, expiry) while they train and renew it; a
+ * job whose lease ran out (its process died) is queued again by
+ * store_job_reap and runs again from the start with the same seed. Stores
+ * that are not shared answer store_shared 0 and STORE_ERROR to the rest. */
+int store_shared(const store *s);
+/* Claims the oldest queued job for owner: it becomes running (started_ms
+ * now, attempts + 1, owner set, lease until now + lease_ms), returned with
+ * its history. STORE_NOTFOUND when none is queued. Two claimers never get
+ * the same job. */
+int store_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out);
+/* Extends owner's lease of running job id to now + lease_ms; *cancel is set
+ * when a cancel was requested since. STORE_CONFLICT when owner no longer
+ * holds it (it expired and was reaped), STORE_NOTFOUND when it is gone. */
+int store_job_renew(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel);
+/* Asks whoever trains running job id to stop (they see it at their next
+ * renewal). STORE_CONFLICT when it is not running. */
+int store_job_request_cancel(store *s, const char *id);
+/* Running jobs whose lease ran out go back to queued (owner cleared);
+ * *n is how many. */
+int store_job_reap(store *s, size_t *n);
+
+/* Events between processes sharing a store: publish reaches every
+ * listener, in this process and the others, soon after the publisher's
+ * commit. kind: STORE_EV_QUEUED (a job is waiting: wake a worker),
+ * STORE_EV_CHANGED (a job's status or progress changed: wake its waiters).
+ * listen starts the store's listening thread, which calls fn(ctx, kind,
+ * job_id) for each event; events may be coalesced or, when the connection
+ * is lost, missed (listeners also poll, seldom). */
+enum { STORE_EV_QUEUED = 1, STORE_EV_CHANGED = 2 };
+typedef void (*store_event_fn)(void *ctx, int kind, const char *job_id);
+int store_listen(store *s, store_event_fn fn, void *ctx);
+int store_publish(store *s, int kind, const char *job_id);
+/* Whether the store can be reached now (for /readyz): 1 or 0. Stores on
+ * local files always can. */
+int store_healthy(store *s);
 
 void ds_meta_free(ds_meta *m);  /* NULL-safe */
 void job_rec_free(job_rec *j);  /* NULL-safe */

@@ -8,6 +8,7 @@
 #define FITD_STORE_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "service/store.h"
 
@@ -22,7 +23,8 @@ typedef struct store_ops {
     int (*dataset_list)(store *s, const char *after, size_t limit, int include_inline,
                         ds_meta ***out, size_t *n, int *more);
     int (*job_put)(store *s, const job_rec *j);
-    int (*job_update)(store *s, const job_rec *j);
+    /* from: a job_status or -1 */
+    int (*job_update)(store *s, const job_rec *j, int from);
     int (*job_get)(store *s, const char *id, job_rec **out);
     int (*job_by_idem)(store *s, const char *key, job_rec **out);
     int (*job_delete)(store *s, const char *id);
@@ -32,6 +34,15 @@ typedef struct store_ops {
                     job_rec ***out, size_t *n, int *more);
     int (*job_requeue)(store *s, char ***ids, size_t *n);
     int (*job_counts)(store *s, size_t counts[JOB_STATUS_COUNT]);
+    /* The shared queue and events (store.h); NULL in stores that are not
+     * shared. healthy: NULL = always. */
+    int (*job_claim)(store *s, const char *owner, int64_t lease_ms, job_rec **out);
+    int (*job_renew)(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel);
+    int (*job_request_cancel)(store *s, const char *id);
+    int (*job_reap)(store *s, size_t *n);
+    int (*listen)(store *s, store_event_fn fn, void *ctx);
+    int (*publish)(store *s, int kind, const char *job_id);
+    int (*healthy)(store *s);
 } store_ops;
 
 /* Every implementation's struct starts with this member. */

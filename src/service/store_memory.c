@@ -213,7 +213,7 @@ done:
     return rc;
 }
 
-static int mem_job_update(store *s, const job_rec *j) {
+static int mem_job_update(store *s, const job_rec *j, int from) {
     mem_store *ms = (mem_store *)s;
     int rc = STORE_NOTFOUND, fail = 0;
     /* copied before the lock, swapped in under it */
@@ -225,7 +225,9 @@ static int mem_job_update(store *s, const job_rec *j) {
     }
     pthread_mutex_lock(&ms->mu);
     mnode *n = store_map_get(&ms->job_by_id, j->id);
-    if (n != NULL) {
+    if (n != NULL && from >= 0 && ((job_rec *)n->rec)->status != (job_status)from) {
+        rc = STORE_CONFLICT;
+    } else if (n != NULL) {
         job_rec *r = n->rec;
         char *old_result = r->result_json, *old_history = r->history_json;
         ms->counts[r->status]--;

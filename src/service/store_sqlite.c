@@ -86,7 +86,8 @@ static const char *const sql[SQ_NSTMT] = {
                       ") VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs),"
                       " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [SQ_JOB_UPDATE] = "UPDATE jobs SET status = ?2, started_ms = ?3, finished_ms = ?4,"
-                      " attempts = ?5, result_json = ?6, history_json = ?7 WHERE id = ?1",
+                      " attempts = ?5, result_json = ?6, history_json = ?7"
+                      " WHERE id = ?1 AND (?8 IS NULL OR status = ?8)",
     [SQ_JOB_GET] =
         "SELECT " JOB_COLS_NO_HISTORY ", history_json, " JOB_COLS_TAIL " FROM jobs WHERE id = ?1",
     [SQ_JOB_BY_IDEM] = "SELECT " JOB_COLS_NO_HISTORY ", history_json, " JOB_COLS_TAIL

@@ -108,7 +108,7 @@ int sq_dataset_list(store *s, const char *after, size_t limit, int include_inlin
                     size_t *n, int *more);
 /* store_sqlite_job.c: */
 int sq_job_put(store *s, const job_rec *j);
-int sq_job_update(store *s, const job_rec *j);
+int sq_job_update(store *s, const job_rec *j, int from);
 int sq_job_get(store *s, const char *id, job_rec **out);
 int sq_job_by_idem(store *s, const char *key, job_rec **out);
 int sq_job_delete(store *s, const char *id);

@@ -74,7 +74,7 @@ int sq_job_put(store *base, const job_rec *j) {
     return sq_write_end(s, c, rc);
 }
 
-int sq_job_update(store *base, const job_rec *j) {
+int sq_job_update(store *base, const job_rec *j, int from) {
     sq_store *s = (sq_store *)base;
     sq_conn *c = sq_write_begin(s);
     if (c == NULL) return STORE_ERROR;
@@ -85,9 +85,17 @@ int sq_job_update(store *base, const job_rec *j) {
          sqlite3_bind_int64(st, 3, j->started_ms) | sqlite3_bind_int64(st, 4, j->finished_ms) |
          sqlite3_bind_int(st, 5, j->attempts) |
          sqlite3_bind_text(st, 6, j->result_json, -1, SQLITE_STATIC) |
-         sqlite3_bind_text(st, 7, j->history_json, -1, SQLITE_STATIC)) == SQLITE_OK &&
-        sq_run(st) == SQLITE_DONE)
-        rc = sqlite3_changes(c->db) > 0 ? STORE_OK : STORE_NOTFOUND;
+         sqlite3_bind_text(st, 7, j->history_json, -1, SQLITE_STATIC) |
+         (from < 0 ? SQLITE_OK
+                   : sqlite3_bind_text(st, 8, job_status_name((job_status)from), -1,
+                                       SQLITE_STATIC))) == SQLITE_OK &&
+        sq_run(st) == SQLITE_DONE) {
+        sqlite3_int64 seq;
+        /* nothing changed: the job is gone, or in another status than from */
+        rc = sqlite3_changes(c->db) > 0 ? STORE_OK
+             : sq_seq_of(c, SQ_JOB_SEQ, j->id, &seq) == STORE_OK ? STORE_CONFLICT
+                                                                 : STORE_NOTFOUND;
+    }
     sqlite3_reset(st);
     return sq_write_end(s, c, rc);
 }

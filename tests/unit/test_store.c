@@ -369,7 +369,7 @@ static void test_job_update(store *s) {
     u.result_json =
         (char *)"{\"params\":{\"m\":-0.0,\"b\":1e-308},\"error\":\"said \\\"no\\\" é\"}";
     u.history_json = (char *)"{\"epoch\":[1,2],\"loss\":[0.5,0.25]}";
-    CHECK_INT(store_job_update(s, &u), STORE_OK);
+    CHECK_INT(store_job_update(s, &u, -1), STORE_OK);
     job_rec *got = NULL;
     CHECK_INT(store_job_get(s, "job_s", &got), STORE_OK);
     job_rec want = make_job("job_s", "ds_b", NULL);
@@ -382,7 +382,18 @@ static void test_job_update(store *s) {
     CHECK(got != NULL && same_job(got, &want, 1));
     job_rec_free(got);
     job_rec ghost = make_job("job_ghost", "ds_b", NULL);
-    CHECK_INT(store_job_update(s, &ghost), STORE_NOTFOUND);
+    CHECK_INT(store_job_update(s, &ghost, -1), STORE_NOTFOUND);
+    CHECK_INT(store_job_update(s, &ghost, JOB_QUEUED), STORE_NOTFOUND);
+    /* conditional: only from the status it names */
+    u.status = JOB_CANCELLED;
+    CHECK_INT(store_job_update(s, &u, JOB_RUNNING), STORE_CONFLICT);
+    CHECK_INT(store_job_update(s, &u, JOB_QUEUED), STORE_CONFLICT);
+    got = NULL;
+    CHECK_INT(store_job_get(s, "job_s", &got), STORE_OK);
+    CHECK(got != NULL && got->status == JOB_FAILED);
+    job_rec_free(got);
+    u.status = JOB_FAILED;
+    CHECK_INT(store_job_update(s, &u, JOB_FAILED), STORE_OK);
 
     /* seeds with the top bit set, and a round trip of a whole record */
     const uint64_t seeds[3] = {UINT64_MAX, (uint64_t)1 << 63, ((uint64_t)1 << 63) + 12345};
@@ -823,7 +834,7 @@ static void test_sqlite_kill(const char *root) {
         job_rec j = make_job("job_acked", "ds_x", "k");
         if (s == NULL || store_job_put(s, &j) != STORE_OK) _exit(1);
         j.status = JOB_RUNNING;
-        if (store_job_update(s, &j) != STORE_OK) _exit(1);
+        if (store_job_update(s, &j, JOB_QUEUED) != STORE_OK) _exit(1);
         kill(getpid(), SIGKILL);
         _exit(2);
     }
@@ -861,13 +872,13 @@ static void *work(void *arg) {
         j.status = JOB_RUNNING;
         j.started_ms = 1 + i;
         j.attempts = 1;
-        w->bad += store_job_update(w->s, &j) != STORE_OK;
+        w->bad += store_job_update(w->s, &j, JOB_QUEUED) != STORE_OK;
         snprintf(result, sizeof result, "{\"loss\":%d.%d}", w->t, i);
         j.status = JOB_SUCCEEDED;
         j.finished_ms = 2 + i;
         j.result_json = result;
         j.history_json = (char *)"{\"epoch\":[1]}";
-        w->bad += store_job_update(w->s, &j) != STORE_OK;
+        w->bad += store_job_update(w->s, &j, JOB_RUNNING) != STORE_OK;
         job_rec *got = NULL;
         w->bad += store_job_get(w->s, id, &got) != STORE_OK || got == NULL || !same_job(got, &j, 1);
         job_rec_free(got);
