@@ -1,6 +1,7 @@
 /* h_jobs.c - /v1/jobs: submit (with ?wait and Idempotency-Key), list, get
  * (with ?wait), history, cancel, delete. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static void answer_job(http_req *r, const char *id, double wait_s, int created,
     }
     /* a submit answers 202 (accepted) unless it waited and the job finished */
     json_t *doc = jobres_render(r->app, rec);
-    text = doc ? jout_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+    text = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
     json_decref(doc);
     if (text == NULL) {
         reply_internal(out, "out of memory");
@@ -87,15 +88,80 @@ static void answer_job(http_req *r, const char *id, double wait_s, int created,
     job_rec_free(rec);
 }
 
-/* The submitted job's id between the first call and the resumed one. */
+/* A submit waiting for its commit. Shared by the request (until its
+ * cleanup) and the store's writer (until it has told the result): the last
+ * of the two frees it. */
+#define COMMIT_PENDING (-1)
+typedef struct submit_ticket {
+    atomic_int refs;
+    atomic_int rc; /* COMMIT_PENDING, then what jobs_submit's done said */
+    app *a;
+    char id[STORE_ID_MAX];
+} submit_ticket;
+
+static void ticket_release(submit_ticket *t) {
+    if (t != NULL && atomic_fetch_sub(&t->refs, 1) == 1) free(t);
+}
+
+/* jobs_submit's done, on the writer thread: wakes the parked request. */
+static void ticket_done(void *ctx, int rc) {
+    submit_ticket *t = ctx;
+    atomic_store(&t->rc, rc);
+    http_notify(t->a->http, t->id);
+    ticket_release(t);
+}
+
+/* The submit's state between the first call and the resumed ones. */
 typedef struct submit_state {
     char id[STORE_ID_MAX];
+    char inline_id[STORE_ID_MAX]; /* the inline data's dataset ("" = none) */
+    submit_ticket *t;             /* while the commit is pending */
+    long wait;
 } submit_state;
+
+void h_job_submit_cleanup(http_req *r) {
+    submit_state *st = r->state;
+    if (st != NULL) ticket_release(st->t);
+    free(st);
+    r->state = NULL;
+}
+
+/* Answers a submit once its commit is known: the job (after ?wait), or
+ * why it was not taken (and its inline dataset goes again). */
+static void answer_commit(http_req *r, submit_state *st, int rc, http_reply *out) {
+    if (rc == JOBS_OK) {
+        answer_job(r, st->id, (double)st->wait, 1, out);
+        return;
+    }
+    if (st->inline_id[0]) store_dataset_delete(r->app->st, st->inline_id);
+    if (rc == JOBS_CONFLICT)
+        reply_problem(out, 409, "idempotency-key-reused", "Idempotency-Key reused",
+                      "a concurrent request took this Idempotency-Key", NULL);
+    else
+        reply_internal(out, "the job could not be stored");
+}
+
+/* Called again after a wait: for the commit, or for ?wait. */
+static void submit_resumed(http_req *r, submit_state *st, http_reply *out) {
+    if (st->t == NULL) {
+        answer_job(r, st->id, 0, 1, out);
+        return;
+    }
+    int rc = atomic_load(&st->t->rc);
+    if (rc == COMMIT_PENDING) { /* woken by another job's notice */
+        http_wait_on(r, st->id, WAIT_MAX);
+        return;
+    }
+    ticket_release(st->t);
+    st->t = NULL;
+    r->resumed = 0; /* the ?wait starts now */
+    answer_commit(r, st, rc, out);
+}
 
 void h_job_submit(http_req *r, http_reply *out) {
     app *a = r->app;
     if (r->resumed && r->state) {
-        answer_job(r, ((submit_state *)r->state)->id, 0, 1, out);
+        submit_resumed(r, r->state, out);
         return;
     }
     long wait;
@@ -217,15 +283,32 @@ void h_job_submit(http_req *r, http_reply *out) {
         reply_internal(out, "out of memory");
         goto done;
     }
-    switch (jobs_submit(a->jobs, &rec)) {
-    case JOBS_OK: {
-        submit_state *st = calloc(1, sizeof *st);
-        if (st) snprintf(st->id, sizeof st->id, "%s", rec.id);
-        r->state = st;
-        inline_id[0] = '\0'; /* the job owns it now */
-        answer_job(r, rec.id, (double)wait, 1, out);
-        break;
+    submit_state *st = calloc(1, sizeof *st);
+    submit_ticket *t = calloc(1, sizeof *t);
+    if (st == NULL || t == NULL) {
+        free(st);
+        free(t);
+        reply_internal(out, "out of memory");
+        goto done;
     }
+    snprintf(st->id, sizeof st->id, "%s", rec.id);
+    snprintf(st->inline_id, sizeof st->inline_id, "%s", inline_id);
+    st->wait = wait;
+    atomic_init(&t->refs, 2); /* this request's, and the writer's until ticket_done */
+    atomic_init(&t->rc, COMMIT_PENDING);
+    t->a = a;
+    snprintf(t->id, sizeof t->id, "%s", rec.id);
+    st->t = t;
+    r->state = st;
+    int jrc = jobs_submit(a->jobs, &rec, ticket_done, t);
+    if (jrc != JOBS_OK) ticket_release(t); /* ticket_done will not run */
+    switch (jrc) {
+    case JOBS_OK:
+        inline_id[0] = '\0'; /* the request's state owns it now */
+        /* usually pending: park until ticket_done's notice (a notice
+           between here and the park is not lost, see http.h) */
+        submit_resumed(r, st, out);
+        break;
     case JOBS_FULL:
         reply_problem(out, 429, "queue-full", "Too many jobs",
                       "the job queue is full; retry after a moment", NULL);
@@ -234,10 +317,6 @@ void h_job_submit(http_req *r, http_reply *out) {
     case JOBS_DRAINING:
         reply_problem(out, 503, "draining", "Shutting down", "the server is shutting down", NULL);
         out->retry_after = 5;
-        break;
-    case JOBS_CONFLICT:
-        reply_problem(out, 409, "idempotency-key-reused", "Idempotency-Key reused",
-                      "a concurrent request took this Idempotency-Key", NULL);
         break;
     default:
         reply_internal(out, "the job could not be stored");

@@ -21,6 +21,7 @@ void h_dataset_data(http_req *r, http_reply *out);
 void h_dataset_delete(http_req *r, http_reply *out);
 
 void h_job_submit(http_req *r, http_reply *out);
+void h_job_submit_cleanup(http_req *r); /* releases a pending commit's ticket */
 void h_free_state(http_req *r); /* cleanup for routes whose state is one malloc */
 void h_job_list(http_req *r, http_reply *out);
 void h_job_get(http_req *r, http_reply *out);

@@ -523,7 +523,14 @@ void http_stop(http_server *h) {
     pthread_cond_signal(&h->cond);
     pthread_mutex_unlock(&h->mu);
     if (h->timer_started) pthread_join(h->timer, NULL);
-    MHD_stop_daemon(h->d);
+    h->timer_started = 0;
+    if (h->d != NULL) MHD_stop_daemon(h->d);
+    h->d = NULL;
+}
+
+void http_free(http_server *h) {
+    if (h == NULL) return;
+    http_stop(h);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cond);
     free(h->waiters);

@@ -101,8 +101,12 @@ http_server *http_start(struct app *a, const char *bind, int port, int threads, 
 int http_port(const http_server *h);
 /* Stops accepting new connections (listening socket closed). */
 void http_quiesce(http_server *h);
-/* Stops the daemon; resumes every waiter first. NULL-safe. */
+/* Stops the daemon; resumes every waiter first. NULL-safe; may be called
+ * again. http_notify stays callable (and does nothing) until http_free,
+ * so a store write that commits during shutdown may still notify. */
 void http_stop(http_server *h);
+/* Stops if needed and frees h. NULL-safe. */
+void http_free(http_server *h);
 
 /* From a handler: suspend this request until http_notify(job) or until
  * seconds pass, then call the handler again with r->resumed set. */

@@ -21,6 +21,12 @@ static const char *const result_members[] = {"params",       "loss",       "val_
 
 json_t *jobres_render(app *a, const job_rec *rec) {
     json_t *res = rec->result_json ? json_loads(rec->result_json, 0, NULL) : NULL;
+    json_t *doc = jobres_render_with(a, rec, res);
+    json_decref(res);
+    return doc;
+}
+
+json_t *jobres_render_with(app *a, const job_rec *rec, const json_t *res) {
     json_t *spec = rec->spec_json ? json_loads(rec->spec_json, 0, NULL) : NULL;
     json_t *doc = json_object();
     json_object_set_new(doc, "id", json_string(rec->id));
@@ -29,7 +35,7 @@ json_t *jobres_render(app *a, const job_rec *rec) {
     json_object_set_new(doc, "spec", spec ? spec : json_null());
     for (size_t i = 0; i < sizeof result_members / sizeof *result_members; i++) {
         const char *k = result_members[i];
-        json_t *v = res ? json_object_get(res, k) : NULL;
+        json_t *v = res ? json_object_get(res, k) : NULL; /* shared, not copied */
         if (v) json_object_set(doc, k, v);
         else if (strcmp(k, "val_loss") != 0) json_object_set_new(doc, k, json_null());
     }
@@ -40,7 +46,6 @@ json_t *jobres_render(app *a, const job_rec *rec) {
     json_object_set_new(doc, "attempts", json_integer(rec->attempts));
     json_t *prog = rec->status == JOB_RUNNING ? jobs_progress(a->jobs, rec->id) : NULL;
     json_object_set_new(doc, "progress", prog ? prog : json_null());
-    json_decref(res);
     return doc;
 }
 

@@ -12,6 +12,11 @@ struct app;
 
 /* The resource for rec (borrowed). NULL on allocation failure. */
 json_t *jobres_render(struct app *a, const job_rec *rec);
+/* The same, with rec's result members given as a document (borrowed; NULL
+ * = none) rather than read from rec->result_json. */
+json_t *jobres_render_with(struct app *a, const job_rec *rec, const json_t *result);
+/* How the resource is dumped (jout_dumps), wherever it is rendered. */
+#define JOBRES_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
 /* The history text of a finished job, downsampled to at most max_points
  * entries (0 = all) keeping the first, the last and the best (lowest
  * loss) epochs. NULL on a malformed history or allocation failure. */

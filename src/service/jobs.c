@@ -15,6 +15,7 @@
 #include "app.h"
 #include "core/train.h"
 #include "jobdoc.h"
+#include "jobres.h"
 #include "log.h"
 #include "problem.h"
 #include "rescache.h"
@@ -96,10 +97,11 @@ static int queue_push(jobs *j, const char *id) {
     return 0;
 }
 
-static void log_transition(const job_rec *r, const char *extra_key, const char *extra) {
-    json_t *f = json_pack("{s:s, s:s, s:i}", "job", r->id, "status", job_status_name(r->status),
-                          "attempts", r->attempts);
-    if (f && extra_key && extra) json_object_set_new(f, extra_key, json_string(extra));
+/* One log line for a job's new status (reason: why, or NULL). */
+static void log_status(const char *id, job_status status, int attempts, const char *reason) {
+    json_t *f = json_pack("{s:s, s:s, s:i}", "job", id, "status", job_status_name(status),
+                          "attempts", attempts);
+    if (f && reason) json_object_set_new(f, "reason", json_string(reason));
     log_event("info", "job", f);
 }
 
@@ -191,16 +193,15 @@ void jobs_feed_free(jobs_feed_copy *f) {
 
 /* A failed job's result: {"status": "failed", "error": {...}} merged into
  * the usual members by the renderer of GET /v1/jobs/{id}. */
-static char *failure_json(const char *reason, const char *detail) {
-    json_t *doc = json_pack("{s:s, s:{s:s, s:s}}", "status", "failed", "error", "reason", reason,
-                            "detail", detail);
-    char *s = doc ? jout_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
-    json_decref(doc);
-    return s;
+static json_t *failure_doc(const char *reason, const char *detail) {
+    return json_pack("{s:s, s:{s:s, s:s}}", "status", "failed", "error", "reason", reason,
+                     "detail", detail);
 }
 
-/* Trains rec (running, stored) in worker slot lv; fills rec's result. */
-static void train_job(jobs *j, job_rec *rec, live *lv) {
+/* Trains rec (running) in worker slot lv. Returns its result members as
+ * a document (owned; NULL when out of memory) and sets rec's history. */
+static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
+    json_t *doc = NULL;
     job_spec js;
     problem p;
     fit_err e;
@@ -212,24 +213,24 @@ static void train_job(jobs *j, job_rec *rec, live *lv) {
     job_spec_init(&js);
     problem_init(&p);
     if (spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
-        rec->result_json = failure_json("invalid", "the stored spec no longer reads");
+        doc = failure_doc("invalid", "the stored spec no longer reads");
         goto done;
     }
     if (js.src.kind == SOURCE_DATASET) {
         if (store_dataset_data(j->a->st, js.src.dataset, &dd) != STORE_OK) {
-            rec->result_json = failure_json("dataset_missing", "the job's dataset was deleted");
+            doc = failure_doc("dataset_missing", "the job's dataset was deleted");
             goto done;
         }
         data = dd->d;
     }
     if (spec_resolve(&js, data, &p) != 0) {
-        rec->result_json = failure_json("invalid", p.errors ? p.errors[0].detail : p.detail);
+        doc = failure_doc("invalid", p.errors ? p.errors[0].detail : p.detail);
         goto done;
     }
     js.fit.seed = rec->seed;
     if (js.src.kind != SOURCE_DATASET) {
         if (source_load(&js.src, &e) != FIT_OK) {
-            rec->result_json = failure_json("invalid", e.msg);
+            doc = failure_doc("invalid", e.msg);
             goto done;
         }
         data = js.src.data;
@@ -240,40 +241,104 @@ static void train_job(jobs *j, job_rec *rec, live *lv) {
     pthread_mutex_unlock(&lv->mu);
     train_hooks hooks = {on_epoch, lv, &lv->cancel};
     if (train_run(&js.fit, data, &hooks, &r, &e) != FIT_OK) {
-        rec->result_json = failure_json(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
+        doc = failure_doc(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
         goto done;
     }
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
-    json_t *doc = jobdoc_render(&js.fit, &js.src, &r);
+    doc = jobdoc_render(&js.fit, &js.src, &r);
     json_t *hist = jobdoc_history(&js.fit, &r.hist);
     /* stored with 17 digits as jansson writes them (exact, and cheaper than
        the shortest form, which the answers get when they are rendered) */
-    rec->result_json = doc ? json_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
     rec->history_json = hist ? json_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
-    json_decref(doc);
     json_decref(hist);
-    if (rec->result_json == NULL) rec->result_json = failure_json("out_of_memory", "rendering the result");
 done:
     train_result_free(&r);
     ds_data_release(dd);
     job_spec_clear(&js);
     problem_clear(&p);
+    return doc;
 }
 
-/* The status a finished result text declares. */
-static job_status result_status(const char *result_json) {
-    json_t *doc = result_json ? json_loads(result_json, 0, NULL) : NULL;
-    const char *s = doc ? json_string_value(json_object_get(doc, "status")) : NULL;
+/* The status a finished result declares (failed when it says none). */
+static job_status result_status(const json_t *doc) {
+    const char *s = json_string_value(json_object_get(doc, "status"));
     int st = s ? job_status_by_name(s) : -1;
-    json_decref(doc);
     return st < 0 ? JOB_FAILED : (job_status)st;
 }
 
+/* A worker's status change on its way to the store: what to tell once
+ * it is committed. */
+typedef struct transition {
+    jobs *j;
+    char id[STORE_ID_MAX];
+    job_status status;
+    int attempts;
+    int interrupted;
+    double seconds;      /* the run's length (finished runs) */
+    char *answer;        /* the finished job's resource, for the cache (owned; NULL = none) */
+    size_t answer_len;
+    unsigned long epoch; /* the cache's epoch when it was rendered */
+} transition;
+
+/* On the store's writer thread: the change is durable, so now it is told
+ * (log, metrics, and the requests waiting on the job). A conflict means a
+ * cancel or delete got there first: that one was told already. */
+static void transition_committed(void *ctx, int src) {
+    transition *t = ctx;
+    app *a = t->j->a;
+    if (src == STORE_OK) {
+        /* cached before anyone is woken: a ?wait answer needs no store read */
+        if (t->answer) rescache_put(a->cache, t->id, t->answer, t->answer_len, t->epoch);
+        log_status(t->id, t->status, t->attempts, t->interrupted ? "interrupted" : NULL);
+        if (t->status != JOB_QUEUED && t->status != JOB_RUNNING)
+            metrics_job_done(&a->metrics, t->seconds);
+        http_notify(a->http, t->id);
+    } else if (src == STORE_ERROR) {
+        log_event("error", "store", json_pack("{s:s, s:s, s:s}", "job", t->id, "detail",
+                                              "cannot store the status", "status",
+                                              job_status_name(t->status)));
+    }
+    free(t->answer);
+    free(t);
+}
+
+/* Queues rec's change (from the status from) in the store, to be told
+ * when committed. The worker does not wait: a store applies its writes in
+ * order, and nobody hears of the change before it is durable. */
+static void store_transition(jobs *j, const job_rec *rec, job_status from, int interrupted,
+                             const json_t *result) {
+    transition *t = calloc(1, sizeof *t);
+    if (t != NULL) {
+        if (result != NULL) { /* the resource GET /v1/jobs/{id} will answer */
+            t->epoch = rescache_epoch(j->a->cache);
+            json_t *doc = jobres_render_with(j->a, rec, result);
+            t->answer = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
+            t->answer_len = t->answer ? strlen(t->answer) : 0;
+            json_decref(doc);
+        }
+        t->j = j;
+        snprintf(t->id, sizeof t->id, "%s", rec->id);
+        t->status = rec->status;
+        t->attempts = rec->attempts;
+        t->interrupted = interrupted;
+        if (rec->finished_ms > 0) t->seconds = (double)(rec->finished_ms - rec->started_ms) / 1000.0;
+        if (store_job_update_async(j->a->st, rec, (int)from, transition_committed, t) == STORE_OK)
+            return;
+        free(t->answer);
+    }
+    free(t);
+    log_event("error", "store", json_pack("{s:s, s:s}", "job", rec->id, "detail",
+                                          "cannot queue the status change"));
+}
+
 /* Runs job id in worker slot lv, if it is still queued. The slot shows the
- * id before the store says running, so a cancel that sees "running" always
- * finds the flag to set; the conditional update (from queued) settles a
- * race with a cancel: whichever is stored first wins. No lock is held
- * across a store call, so workers and submits commit together. */
+ * id before the store hears "running", so a cancel always finds the flag
+ * to set. The store settles a race with a cancel of the queued job: both
+ * changes are conditional (from queued), and whichever is stored first
+ * wins; when the cancel does, the run's own changes conflict and are
+ * dropped (and the flag stopped it early). No lock is held across a store
+ * call, and the worker never waits for a commit: its changes join the
+ * store's next group commit while it trains the next job. */
 static void run_one(jobs *j, const char *id, live *lv) {
     app *a = j->a;
     job_rec *rec = NULL;
@@ -290,31 +355,22 @@ static void run_one(jobs *j, const char *id, live *lv) {
     atomic_store(&lv->cancel, 0);
     lv->interrupted = 0;
     pthread_mutex_unlock(&j->mu);
+    atomic_fetch_add(&j->running, 1);
+    atomic_fetch_add(&a->metrics.jobs_started, 1);
     rec->status = JOB_RUNNING;
     rec->started_ms = jobs_now_ms();
     rec->attempts++;
     free(rec->result_json);
     free(rec->history_json);
     rec->result_json = rec->history_json = NULL;
-    int src = store_job_update(a->st, rec, JOB_QUEUED);
-    if (src != STORE_OK) {
-        pthread_mutex_lock(&j->mu);
-        lv->id[0] = '\0';
-        pthread_mutex_unlock(&j->mu);
-        if (src == STORE_ERROR) /* else cancelled or deleted meanwhile */
-            log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot mark running"));
-        job_rec_free(rec);
-        return;
-    }
-    atomic_fetch_add(&j->running, 1);
-    atomic_fetch_add(&a->metrics.jobs_started, 1);
-    log_transition(rec, NULL, NULL);
-    http_notify(a->http, id);
+    store_transition(j, rec, JOB_QUEUED, 0, NULL);
 
-    train_job(j, rec, lv);
+    json_t *result = train_job(j, rec, lv);
+    if (result == NULL) result = failure_doc("out_of_memory", "rendering the result");
 
     pthread_mutex_lock(&j->mu);
     int interrupted = lv->interrupted;
+    lv->id[0] = '\0';
     pthread_mutex_unlock(&j->mu);
     if (interrupted) {
         rec->status = JOB_QUEUED; /* runs again from the start on the next start-up */
@@ -323,20 +379,13 @@ static void run_one(jobs *j, const char *id, live *lv) {
         free(rec->history_json);
         rec->result_json = rec->history_json = NULL;
     } else {
-        rec->status = result_status(rec->result_json);
+        rec->status = result_status(result);
         rec->finished_ms = jobs_now_ms();
+        rec->result_json = result ? json_dumps(result, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
     }
-    src = store_job_update(a->st, rec, JOB_RUNNING);
-    pthread_mutex_lock(&j->mu);
-    lv->id[0] = '\0';
-    pthread_mutex_unlock(&j->mu);
+    store_transition(j, rec, JOB_RUNNING, interrupted, interrupted ? NULL : result);
     atomic_fetch_sub(&j->running, 1);
-    if (src == STORE_ERROR)
-        log_event("error", "store", json_pack("{s:s, s:s}", "job", id, "detail", "cannot store the result"));
-    if (rec->status != JOB_QUEUED)
-        metrics_job_done(&a->metrics, (double)(rec->finished_ms - rec->started_ms) / 1000.0);
-    log_transition(rec, interrupted ? "reason" : NULL, "interrupted");
-    http_notify(a->http, id);
+    json_decref(result);
     job_rec_free(rec);
 }
 
@@ -413,25 +462,54 @@ int jobs_recover(jobs *j) {
     return JOBS_OK;
 }
 
-int jobs_submit(jobs *j, const job_rec *rec) {
-    pthread_mutex_lock(&j->mu);
-    if (j->stopping || atomic_load(&j->a->state) == APP_DRAINING) {
-        pthread_mutex_unlock(&j->mu);
-        return JOBS_DRAINING;
-    }
-    if (j->qlen + j->reserved >= j->capacity) {
-        pthread_mutex_unlock(&j->mu);
-        return JOBS_FULL;
-    }
-    j->reserved++;
-    pthread_mutex_unlock(&j->mu);
-    int src = store_job_put(j->a->st, rec); /* committed before anyone hears of it */
+/* A submit between its store write and the commit. */
+typedef struct submit {
+    jobs *j;
+    char id[STORE_ID_MAX];
+    int attempts;
+    void (*done)(void *ctx, int rc);
+    void *ctx;
+} submit;
+
+/* On the store's writer thread, once the job is committed (or refused):
+ * the queue slot reserved at submit becomes the job's, or is given back. */
+static void submit_committed(void *arg, int src) {
+    submit *sb = arg;
+    jobs *j = sb->j;
     pthread_mutex_lock(&j->mu);
     j->reserved--;
     int rc = src == STORE_OK ? JOBS_OK : src == STORE_CONFLICT ? JOBS_CONFLICT : JOBS_ERROR;
-    if (rc == JOBS_OK && queue_push(j, rec->id) != 0) rc = JOBS_ERROR;
+    if (rc == JOBS_OK && queue_push(j, sb->id) != 0) rc = JOBS_ERROR;
     pthread_mutex_unlock(&j->mu);
-    if (rc == JOBS_OK) log_transition(rec, NULL, NULL);
+    if (rc == JOBS_OK) log_status(sb->id, JOB_QUEUED, sb->attempts, NULL);
+    sb->done(sb->ctx, rc);
+    free(sb);
+}
+
+int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), void *ctx) {
+    submit *sb = calloc(1, sizeof *sb);
+    if (sb == NULL) return JOBS_ERROR;
+    sb->j = j;
+    snprintf(sb->id, sizeof sb->id, "%s", rec->id);
+    sb->attempts = rec->attempts;
+    sb->done = done;
+    sb->ctx = ctx;
+    pthread_mutex_lock(&j->mu);
+    int rc = JOBS_OK;
+    if (j->stopping || atomic_load(&j->a->state) == APP_DRAINING)
+        rc = JOBS_DRAINING;
+    else if (j->qlen + j->reserved >= j->capacity)
+        rc = JOBS_FULL;
+    else
+        j->reserved++; /* so a burst of submits cannot overfill the queue while committing */
+    pthread_mutex_unlock(&j->mu);
+    if (rc == JOBS_OK && store_job_put_async(j->a->st, rec, submit_committed, sb) != STORE_OK) {
+        pthread_mutex_lock(&j->mu);
+        j->reserved--;
+        pthread_mutex_unlock(&j->mu);
+        rc = JOBS_ERROR;
+    }
+    if (rc != JOBS_OK) free(sb);
     return rc;
 }
 
@@ -450,7 +528,9 @@ int jobs_cancel(jobs *j, const char *id) {
         job_rec *rec = NULL;
         int src = store_job_get(j->a->st, id, &rec);
         if (src != STORE_OK) return src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
-        if (rec->status == JOB_RUNNING) {
+        if (rec->status == JOB_RUNNING || rec->status == JOB_QUEUED) {
+            /* a queued job may be starting on a worker already: its
+               "running" is on its way to the store */
             pthread_mutex_lock(&j->mu);
             live *lv = find_live(j, id);
             if (lv) atomic_store(&lv->cancel, 1);
@@ -466,7 +546,7 @@ int jobs_cancel(jobs *j, const char *id) {
         rec->result_json = strdup("{\"status\":\"cancelled\",\"termination\":\"cancelled\"}");
         src = rec->result_json ? store_job_update(j->a->st, rec, JOB_QUEUED) : STORE_ERROR;
         if (src == STORE_OK) {
-            log_transition(rec, NULL, NULL);
+            log_status(id, JOB_CANCELLED, rec->attempts, NULL);
             http_notify(j->a->http, id);
         }
         job_rec_free(rec);

@@ -24,11 +24,15 @@ jobs *jobs_start(struct app *a);
 /* At start-up: queued and running jobs in the store are queued again
  * (beyond the queue's capacity too: nothing acknowledged is dropped). */
 int jobs_recover(jobs *j);
-/* Stores the new job rec (status queued; borrowed) and queues it.
- * JOBS_FULL when the queue is at capacity (nothing stored),
- * JOBS_CONFLICT when its id or idempotency key exists, JOBS_ERROR on a
- * store failure, JOBS_DRAINING while shutting down. */
-int jobs_submit(jobs *j, const job_rec *rec);
+/* Stores the new job rec (status queued; borrowed) and queues it, without
+ * waiting for the store's commit: returns JOBS_OK when done(ctx, rc) will
+ * be called once, on another thread (perhaps before this returns), after
+ * the commit: rc JOBS_OK (stored and queued), JOBS_CONFLICT (its id or
+ * idempotency key exists) or JOBS_ERROR (a store failure). Refuses at
+ * once, without calling done: JOBS_FULL when the queue is at capacity
+ * (nothing stored), JOBS_DRAINING while shutting down, JOBS_ERROR. A
+ * client hears of the job only from done: acknowledged means committed. */
+int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), void *ctx);
 /* Cancels: a queued job becomes cancelled at once and never starts; a
  * running one stops within one batch (keeping its last params). A finished
  * job is left as it is. JOBS_NOTFOUND when unknown. */

@@ -15,7 +15,7 @@ const route http_routes[] = {
     {"GET", "/v1/datasets/{id}", h_dataset_get, 0, NULL, NULL},
     {"DELETE", "/v1/datasets/{id}", h_dataset_delete, 0, NULL, NULL},
     {"GET", "/v1/datasets/{id}/data", h_dataset_data, 0, NULL, NULL},
-    {"POST", "/v1/jobs", h_job_submit, ROUTE_BODY_JSON, NULL, h_free_state},
+    {"POST", "/v1/jobs", h_job_submit, ROUTE_BODY_JSON, NULL, h_job_submit_cleanup},
     {"GET", "/v1/jobs", h_job_list, 0, NULL, NULL},
     {"GET", "/v1/jobs/{id}", h_job_get, 0, NULL, NULL},
     {"DELETE", "/v1/jobs/{id}", h_job_delete, 0, NULL, NULL},

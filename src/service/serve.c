@@ -82,7 +82,8 @@ done:
     http_stop(a.http);
     jobs_drain(a.jobs, 0);
     jobs_free(a.jobs);
-    store_close(a.st);
+    store_close(a.st); /* runs the writes still queued; their notices reach a stopped server */
+    http_free(a.http);
     rescache_free(a.cache);
     metrics_destroy(&a.metrics);
     config_free(&a.cfg);

@@ -256,9 +256,25 @@ int store_job_put(store *s, const job_rec *j) {
     return s->ops->job_put(s, j);
 }
 
+int store_job_put_async(store *s, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx) {
+    if (s == NULL || !job_ok(j) || done == NULL) return STORE_ERROR;
+    if (s->ops->job_put_async != NULL) return s->ops->job_put_async(s, j, done, ctx);
+    done(ctx, s->ops->job_put(s, j));
+    return STORE_OK;
+}
+
 int store_job_update(store *s, const job_rec *j, int from) {
     if (s == NULL || !job_ok(j) || from < -1 || from >= JOB_STATUS_COUNT) return STORE_ERROR;
     return s->ops->job_update(s, j, from);
+}
+
+int store_job_update_async(store *s, const job_rec *j, int from, void (*done)(void *ctx, int rc),
+                           void *ctx) {
+    if (s == NULL || !job_ok(j) || from < -1 || from >= JOB_STATUS_COUNT || done == NULL)
+        return STORE_ERROR;
+    if (s->ops->job_update_async != NULL) return s->ops->job_update_async(s, j, from, done, ctx);
+    done(ctx, s->ops->job_update(s, j, from));
+    return STORE_OK;
 }
 
 int store_job_get(store *s, const char *id, job_rec **out) {

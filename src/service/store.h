@@ -107,11 +107,23 @@ int store_dataset_list(store *s, const char *after, size_t limit, int include_in
 /* Jobs. put inserts a new job (and its idempotency key, atomically):
  * STORE_CONFLICT when the id or the idempotency key exists. */
 int store_job_put(store *s, const job_rec *j);
+/* The same, without waiting: done(ctx, rc) is called once, with what put
+ * would have returned, when the job is committed (or was refused) - on
+ * another thread, perhaps before this returns. Returns STORE_OK when done
+ * will be called, STORE_ERROR (and done is not called) when the write
+ * could not even be queued. Stores that cannot queue writes put at once
+ * and call done before returning. */
+int store_job_put_async(store *s, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx);
 /* update rewrites status, timestamps, attempts, result_json and history_json,
  * but only while the stored status is `from` (a job_status; -1 = whatever
  * it is): STORE_CONFLICT when it is not, so two parties racing to move a
  * job (a worker starting it, a client cancelling it) cannot both win. */
 int store_job_update(store *s, const job_rec *j, int from);
+/* update without waiting, as store_job_put_async: done(ctx, rc) gets what
+ * update would have returned. A store's writes are applied in the order
+ * they were made, so an update queued after another sees its result. */
+int store_job_update_async(store *s, const job_rec *j, int from, void (*done)(void *ctx, int rc),
+                           void *ctx);
 int store_job_get(store *s, const char *id, job_rec **out);
 /* The job stored under an idempotency key: STORE_NOTFOUND when none. */
 int store_job_by_idem(store *s, const char *key, job_rec **out);

@@ -23,8 +23,13 @@ typedef struct store_ops {
     int (*dataset_list)(store *s, const char *after, size_t limit, int include_inline,
                         ds_meta ***out, size_t *n, int *more);
     int (*job_put)(store *s, const job_rec *j);
+    /* NULL: store_job_put_async puts synchronously */
+    int (*job_put_async)(store *s, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx);
     /* from: a job_status or -1 */
     int (*job_update)(store *s, const job_rec *j, int from);
+    /* NULL: store_job_update_async updates synchronously */
+    int (*job_update_async)(store *s, const job_rec *j, int from, void (*done)(void *ctx, int rc),
+                            void *ctx);
     int (*job_get)(store *s, const char *id, job_rec **out);
     int (*job_by_idem)(store *s, const char *key, job_rec **out);
     int (*job_delete)(store *s, const char *id);

@@ -69,6 +69,9 @@ static const char *const sql[SQ_NSTMT] = {
     [SQ_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_SAVEPOINT] = "SAVEPOINT w",
+    [SQ_RELEASE] = "RELEASE w",
+    [SQ_ROLLBACK_TO] = "ROLLBACK TO w",
     [SQ_DS_INSERT] = "INSERT INTO datasets(seq, " DS_COLS
                      ") VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM datasets),"
                      " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -181,26 +184,6 @@ sqlite3_int64 sq_page_limit(size_t limit) {
 }
 
 /* ---- transactions and the pool ---- */
-
-sq_conn *sq_write_begin(sq_store *s) {
-    pthread_mutex_lock(&s->wmu);
-    if (sq_run(sq_stmt(&s->writer, SQ_BEGIN_WRITE)) != SQLITE_DONE) {
-        pthread_mutex_unlock(&s->wmu);
-        return NULL;
-    }
-    return &s->writer;
-}
-
-int sq_write_end(sq_store *s, sq_conn *c, int rc) {
-    if (rc == STORE_OK && sq_run(sq_stmt(c, SQ_COMMIT)) != SQLITE_DONE) rc = STORE_ERROR;
-    /* a failed COMMIT may leave the transaction open: roll it back */
-    if (!sqlite3_get_autocommit(c->db)) sq_run(sq_stmt(c, SQ_ROLLBACK));
-    sqlite3_reset(c->st[SQ_BEGIN_WRITE]);
-    sqlite3_reset(c->st[SQ_COMMIT]);
-    sqlite3_reset(c->st[SQ_ROLLBACK]);
-    pthread_mutex_unlock(&s->wmu);
-    return rc;
-}
 
 sq_conn *sq_read_acquire(sq_store *s) {
     pthread_mutex_lock(&s->rmu);
@@ -401,10 +384,13 @@ static int migrate(sq_conn *c, char *err, size_t cap) {
 
 static void sq_close(store *base) {
     sq_store *s = (sq_store *)base;
+    sq_writer_stop(s); /* what was queued is written first */
     for (int i = 0; i < SQ_READERS; i++) conn_close(&s->readers[i]);
     conn_close(&s->writer); /* the last one: checkpoints and removes the WAL */
     if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_mutex_destroy(&s->wmu);
+    pthread_cond_destroy(&s->wcv);
+    pthread_cond_destroy(&s->wdone);
     pthread_mutex_destroy(&s->rmu);
     pthread_cond_destroy(&s->rcv);
     free(s);
@@ -419,7 +405,9 @@ static const store_ops sq_ops = {
     .dataset_delete = sq_dataset_delete,
     .dataset_list = sq_dataset_list,
     .job_put = sq_job_put,
+    .job_put_async = sq_job_put_async,
     .job_update = sq_job_update,
+    .job_update_async = sq_job_update_async,
     .job_get = sq_job_get,
     .job_by_idem = sq_job_by_idem,
     .job_delete = sq_job_delete,
@@ -436,9 +424,15 @@ static sq_store *sq_new(void) {
     if (pthread_mutex_init(&s->wmu, NULL) != 0) goto fail_w;
     if (pthread_mutex_init(&s->rmu, NULL) != 0) goto fail_r;
     if (pthread_cond_init(&s->rcv, NULL) != 0) goto fail_c;
+    if (pthread_cond_init(&s->wcv, NULL) != 0) goto fail_wcv;
+    if (pthread_cond_init(&s->wdone, NULL) != 0) goto fail_wdone;
     s->base.ops = &sq_ops;
     s->lock_fd = -1;
     return s;
+fail_wdone:
+    pthread_cond_destroy(&s->wcv);
+fail_wcv:
+    pthread_cond_destroy(&s->rcv);
 fail_c:
     pthread_mutex_destroy(&s->rmu);
 fail_r:
@@ -476,6 +470,10 @@ store *store_sqlite_open(const char *dir, char *err, size_t cap) {
             conn_prepare(&s->readers[i], err, cap) != 0)
             goto fail;
         s->free[s->nfree++] = &s->readers[i];
+    }
+    if (sq_writer_start(s) != 0) {
+        store_seterr(err, cap, "sqlite store: cannot start the writer thread");
+        goto fail;
     }
     free(path);
     return &s->base;

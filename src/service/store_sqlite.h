@@ -1,10 +1,12 @@
 /* store_sqlite.h - private to the "sqlite" store (store_sqlite*.c).
  *
  * Connections: one writer and a small pool of readers on the same file,
- * each used by one thread at a time. The writer is guarded by a mutex and
- * runs every write as one BEGIN IMMEDIATE ... COMMIT; SQLite allows one
- * writer at a time anyway, and with synchronous=FULL the commit's fsync is
- * what a write costs. Readers are checked out of the pool; in WAL mode
+ * each used by one thread at a time. The writer belongs to one thread
+ * (store_sqlite_writer.c) that runs the queued writes in batches, one
+ * BEGIN IMMEDIATE ... COMMIT each: SQLite allows one writer at a time
+ * anyway, and with synchronous=FULL the commit's fsync is what a write
+ * costs, so sharing it among the writes that arrived meanwhile is what
+ * lets many clients submit at once. Readers are checked out of the pool; in WAL mode
  * they read the last commit while a write is in progress, so a GET never
  * waits behind a large dataset upload or a commit's fsync. A read of more
  * than one statement runs in one read transaction (one snapshot).
@@ -26,6 +28,9 @@ typedef enum {
     SQ_BEGIN_WRITE,
     SQ_COMMIT,
     SQ_ROLLBACK,
+    SQ_SAVEPOINT,
+    SQ_RELEASE,
+    SQ_ROLLBACK_TO,
     SQ_DS_INSERT,
     SQ_DS_COL_INSERT,
     SQ_DS_META,
@@ -55,11 +60,35 @@ typedef struct sq_conn {
     sqlite3_stmt *st[SQ_NSTMT];
 } sq_conn;
 
+/* A write: fn(c, arg) runs on the writer thread inside a batch's
+ * transaction, in a savepoint of its own, and returns a STORE_* status
+ * (anything but STORE_OK undoes its statements). */
+typedef int (*sq_write_fn)(sq_conn *c, void *arg);
+
+/* A queued write. Synchronous ones live on their caller's stack; an
+ * asynchronous one is the caller's until done(ctx, rc) is called, on the
+ * writer thread after the batch's commit (or at once when the store is
+ * closing): done owns it from then on. */
+typedef struct sq_wreq {
+    sq_write_fn fn;
+    void *arg;
+    void (*done)(void *ctx, int rc); /* NULL: synchronous */
+    void *ctx;
+    int rc;
+    int finished;
+    struct sq_wreq *next;
+} sq_wreq;
+
 typedef struct sq_store {
     store base;
     int lock_fd;         /* <dir>/fitd.lock, write-locked while open; -1 = none */
-    pthread_mutex_t wmu; /* the writer */
-    sq_conn writer;
+    pthread_mutex_t wmu; /* the write queue */
+    pthread_cond_t wcv;  /* work for the writer */
+    pthread_cond_t wdone; /* synchronous writes finished */
+    sq_wreq *whead, *wtail;
+    int wstop, wstarted;
+    pthread_t wthread;
+    sq_conn writer;      /* the writer thread's alone */
     pthread_mutex_t rmu; /* the pool: free[0..nfree) */
     pthread_cond_t rcv;
     sq_conn readers[SQ_READERS];
@@ -75,12 +104,16 @@ int sq_run(sqlite3_stmt *st);
  * unique constraint, else STORE_ERROR. */
 int sq_fail(int xrc);
 
-/* Locks the writer and begins an IMMEDIATE transaction; NULL (and the
- * writer unlocked) on failure. */
-sq_conn *sq_write_begin(sq_store *s);
-/* Commits when rc is STORE_OK, else rolls back; unlocks the writer.
- * Returns rc, or STORE_ERROR when the commit failed. */
-int sq_write_end(sq_store *s, sq_conn *c, int rc);
+/* store_sqlite_writer.c: runs fn(c, arg) on the writer and waits for its
+ * batch's commit. Returns fn's status, or STORE_ERROR when the batch could
+ * not be committed (or the store is closing). */
+int sq_write(sq_store *s, sq_write_fn fn, void *arg);
+/* Queues r (fn, arg, done, ctx set) and returns at once. */
+void sq_write_async(sq_store *s, sq_wreq *r);
+/* Starts the writer thread: 0, or -1. */
+int sq_writer_start(sq_store *s);
+/* Runs what is queued, then stops the writer thread. */
+void sq_writer_stop(sq_store *s);
 /* Takes a reader from the pool (waiting for one) / gives it back. */
 sq_conn *sq_read_acquire(sq_store *s);
 void sq_read_release(sq_store *s, sq_conn *c);
@@ -108,7 +141,10 @@ int sq_dataset_list(store *s, const char *after, size_t limit, int include_inlin
                     size_t *n, int *more);
 /* store_sqlite_job.c: */
 int sq_job_put(store *s, const job_rec *j);
+int sq_job_put_async(store *s, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx);
 int sq_job_update(store *s, const job_rec *j, int from);
+int sq_job_update_async(store *s, const job_rec *j, int from, void (*done)(void *ctx, int rc),
+                        void *ctx);
 int sq_job_get(store *s, const char *id, job_rec **out);
 int sq_job_by_idem(store *s, const char *key, job_rec **out);
 int sq_job_delete(store *s, const char *id);

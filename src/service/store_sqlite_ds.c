@@ -189,32 +189,45 @@ static int put_column(sq_conn *c, const char *id, size_t col, const double *x, s
     return STORE_OK;
 }
 
-int sq_dataset_put(store *base, const ds_meta *m, ds_data *d) {
-    sq_store *s = (sq_store *)base;
-    char *names = NULL, *stats = NULL;
-    unsigned char *buf = NULL;
+typedef struct put_arg {
+    const ds_meta *m;
+    ds_data *d;
+    const char *names, *stats;
+    unsigned char *buf;
+} put_arg;
+
+/* The writer's part of a put (store_sqlite_writer.c). */
+static int put_body(sq_conn *c, void *arg) {
+    const put_arg *p = arg;
+    const ds_meta *m = p->m;
     int rc = STORE_ERROR;
-    sq_conn *c = NULL;
-    if (meta_json(m, &names, &stats) != 0) goto done;
-    if (!host_le() && m->rows > 0 &&
-        (buf = malloc((m->rows < SQ_CHUNK_ROWS ? m->rows : SQ_CHUNK_ROWS) * 8)) == NULL)
-        goto done;
-    if ((c = sq_write_begin(s)) == NULL) goto done;
     sqlite3_stmt *st = sq_stmt(c, SQ_DS_INSERT);
     if ((sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC) |
          sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC) |
          sqlite3_bind_int64(st, 3, m->created_ms) | sqlite3_bind_int(st, 4, m->inline_data != 0) |
          sqlite3_bind_int64(st, 5, (sqlite3_int64)m->rows) |
          sqlite3_bind_int64(st, 6, (sqlite3_int64)m->ncols) |
-         sqlite3_bind_text(st, 7, names, -1, SQLITE_STATIC) |
-         sqlite3_bind_text(st, 8, stats, -1, SQLITE_STATIC)) == SQLITE_OK) {
+         sqlite3_bind_text(st, 7, p->names, -1, SQLITE_STATIC) |
+         sqlite3_bind_text(st, 8, p->stats, -1, SQLITE_STATIC)) == SQLITE_OK) {
         int x = sq_run(st);
         rc = x == SQLITE_DONE ? STORE_OK : sq_fail(x);
     }
     sqlite3_reset(st);
     for (size_t col = 0; col < m->ncols && rc == STORE_OK; col++)
-        rc = put_column(c, m->id, col, d->d->cols[col], m->rows, buf);
-    rc = sq_write_end(s, c, rc);
+        rc = put_column(c, m->id, col, p->d->d->cols[col], m->rows, p->buf);
+    return rc;
+}
+
+int sq_dataset_put(store *base, const ds_meta *m, ds_data *d) {
+    char *names = NULL, *stats = NULL;
+    unsigned char *buf = NULL;
+    int rc = STORE_ERROR;
+    if (meta_json(m, &names, &stats) != 0) goto done;
+    if (!host_le() && m->rows > 0 &&
+        (buf = malloc((m->rows < SQ_CHUNK_ROWS ? m->rows : SQ_CHUNK_ROWS) * 8)) == NULL)
+        goto done;
+    put_arg p = {m, d, names, stats, buf};
+    rc = sq_write((sq_store *)base, put_body, &p);
 done:
     free(names);
     free(stats);
@@ -222,10 +235,8 @@ done:
     return rc;
 }
 
-int sq_dataset_delete(store *base, const char *id) {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_write_begin(s);
-    if (c == NULL) return STORE_ERROR;
+static int delete_body(sq_conn *c, void *arg) {
+    const char *id = arg;
     int rc = STORE_ERROR;
     /* the columns first (the foreign key would cascade; this does not rely on it) */
     sqlite3_stmt *cols = sq_stmt(c, SQ_DS_DEL_COLS), *st = sq_stmt(c, SQ_DS_DEL);
@@ -235,7 +246,11 @@ int sq_dataset_delete(store *base, const char *id) {
         rc = sqlite3_changes(c->db) > 0 ? STORE_OK : STORE_NOTFOUND;
     sqlite3_reset(cols);
     sqlite3_reset(st);
-    return sq_write_end(s, c, rc);
+    return rc;
+}
+
+int sq_dataset_delete(store *base, const char *id) {
+    return sq_write((sq_store *)base, delete_body, (void *)(uintptr_t)id);
 }
 
 /* ---- reads ---- */

@@ -48,12 +48,10 @@ static int row_job(sqlite3_stmt *st, job_rec **out) {
     return STORE_OK;
 }
 
-/* ---- writes ---- */
+/* ---- writes (bodies run by the writer thread, store_sqlite_writer.c) ---- */
 
-int sq_job_put(store *base, const job_rec *j) {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_write_begin(s);
-    if (c == NULL) return STORE_ERROR;
+static int put_body(sq_conn *c, void *arg) {
+    const job_rec *j = arg;
     int rc = STORE_ERROR;
     sqlite3_stmt *st = sq_stmt(c, SQ_JOB_INSERT);
     if ((sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC) |
@@ -71,13 +69,56 @@ int sq_job_put(store *base, const job_rec *j) {
         rc = x == SQLITE_DONE ? STORE_OK : sq_fail(x);
     }
     sqlite3_reset(st);
-    return sq_write_end(s, c, rc);
+    return rc;
 }
 
-int sq_job_update(store *base, const job_rec *j, int from) {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_write_begin(s);
-    if (c == NULL) return STORE_ERROR;
+int sq_job_put(store *base, const job_rec *j) {
+    return sq_write((sq_store *)base, put_body, (void *)(uintptr_t)j);
+}
+
+/* An asynchronous write of a job: its own copy of the record, and the
+ * caller's callback, which it calls and then frees itself. */
+typedef struct async_req {
+    sq_wreq w;
+    job_rec *rec;
+    int from;
+    void (*done)(void *ctx, int rc);
+    void *ctx;
+} async_req;
+
+static void async_done(void *ctx, int rc) {
+    async_req *p = ctx;
+    p->done(p->ctx, rc);
+    job_rec_free(p->rec);
+    free(p);
+}
+
+/* Queues fn on a copy of j (the arg fn gets is the async_req, or its
+ * record for put). */
+static int queue_async(store *base, const job_rec *j, int from, sq_write_fn fn, int arg_is_rec,
+                       void (*done)(void *ctx, int rc), void *ctx) {
+    async_req *p = calloc(1, sizeof *p);
+    if (p == NULL || (p->rec = job_rec_copy(j, 1)) == NULL) {
+        free(p);
+        return STORE_ERROR;
+    }
+    p->from = from;
+    p->done = done;
+    p->ctx = ctx;
+    p->w.fn = fn;
+    p->w.arg = arg_is_rec ? (void *)p->rec : (void *)p;
+    p->w.done = async_done;
+    p->w.ctx = p;
+    sq_write_async((sq_store *)base, &p->w);
+    return STORE_OK;
+}
+
+int sq_job_put_async(store *base, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx) {
+    return queue_async(base, j, -1, put_body, 1, done, ctx);
+}
+
+/* update's arguments: j and from */
+static int update_with(sq_conn *c, const job_rec *j, int from) {
     int rc = STORE_ERROR;
     sqlite3_stmt *st = sq_stmt(c, SQ_JOB_UPDATE);
     if ((sqlite3_bind_text(st, 1, j->id, -1, SQLITE_STATIC) |
@@ -97,31 +138,53 @@ int sq_job_update(store *base, const job_rec *j, int from) {
                                                                  : STORE_NOTFOUND;
     }
     sqlite3_reset(st);
-    return sq_write_end(s, c, rc);
+    return rc;
 }
 
-int sq_job_delete(store *base, const char *id) {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_write_begin(s);
-    if (c == NULL) return STORE_ERROR;
+typedef struct update_arg {
+    const job_rec *j;
+    int from;
+} update_arg;
+
+static int update_body(sq_conn *c, void *arg) {
+    return update_with(c, ((update_arg *)arg)->j, ((update_arg *)arg)->from);
+}
+
+int sq_job_update(store *base, const job_rec *j, int from) {
+    update_arg u = {j, from};
+    return sq_write((sq_store *)base, update_body, &u);
+}
+
+static int update_async_body(sq_conn *c, void *arg) {
+    return update_with(c, ((async_req *)arg)->rec, ((async_req *)arg)->from);
+}
+
+int sq_job_update_async(store *base, const job_rec *j, int from, void (*done)(void *ctx, int rc),
+                        void *ctx) {
+    return queue_async(base, j, from, update_async_body, 0, done, ctx);
+}
+
+static int delete_body(sq_conn *c, void *arg) {
+    const char *id = arg;
     int rc = STORE_ERROR;
     sqlite3_stmt *st = sq_stmt(c, SQ_JOB_DEL);
     if (sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) == SQLITE_OK && sq_run(st) == SQLITE_DONE)
         rc = sqlite3_changes(c->db) > 0 ? STORE_OK : STORE_NOTFOUND;
     sqlite3_reset(st);
-    return sq_write_end(s, c, rc);
+    return rc;
 }
 
-int sq_job_requeue(store *base, char ***ids, size_t *n) {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_write_begin(s);
-    if (c == NULL) return STORE_ERROR;
-    store_vec v = {NULL, 0, 0};
+int sq_job_delete(store *base, const char *id) {
+    return sq_write((sq_store *)base, delete_body, (void *)(uintptr_t)id);
+}
+
+static int requeue_body(sq_conn *c, void *arg) {
+    store_vec *v = arg;
     int rc = STORE_ERROR, x, fail = 0;
     sqlite3_stmt *sel = sq_stmt(c, SQ_JOB_ACTIVE), *upd = sq_stmt(c, SQ_JOB_REQUEUE);
     while ((x = sqlite3_step(sel)) == SQLITE_ROW) {
         char *id = sq_text_dup(sel, 0, &fail);
-        if (fail || id == NULL || store_vec_push(&v, &id, sizeof id) != 0) {
+        if (fail || id == NULL || store_vec_push(v, &id, sizeof id) != 0) {
             free(id);
             break;
         }
@@ -129,7 +192,13 @@ int sq_job_requeue(store *base, char ***ids, size_t *n) {
     sqlite3_reset(sel);
     if (x == SQLITE_DONE && sq_run(upd) == SQLITE_DONE) rc = STORE_OK;
     sqlite3_reset(upd);
-    if ((rc = sq_write_end(s, c, rc)) == STORE_OK) {
+    return rc;
+}
+
+int sq_job_requeue(store *base, char ***ids, size_t *n) {
+    store_vec v = {NULL, 0, 0};
+    int rc = sq_write((sq_store *)base, requeue_body, &v);
+    if (rc == STORE_OK) {
         *ids = v.buf;
         *n = v.n;
         return STORE_OK;
