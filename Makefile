@@ -5,6 +5,7 @@
 #   make bench      engine benchmarks (NumPy, PyTorch, a fused C loop), then service memory and throughput
 #   make asan|tsan  the test suite under sanitizers (build/asan, build/tsan)
 #   make valgrind   the unit tests under valgrind
+#   make test-pg    the store tests against a throwaway PostgreSQL (tests/pg)
 #   make load       load, soak and kill -9 tests (a few minutes)
 #   make fuzz       the libFuzzer harnesses, FUZZ_SECONDS each
 
@@ -20,8 +21,10 @@ SAN      ?=
 # it and going on with status 0.
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=undefined -fno-omit-frame-pointer,)
 CFLAGS   ?=
-ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) $(CFLAGS)
-LDLIBS   := -lmicrohttpd -lsqlite3 -ljansson -lm -pthread
+# libpq's headers (the postgres store); -isystem: not ours to warn about.
+PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) -isystem $(PG_INC) $(CFLAGS)
+LDLIBS   := -lmicrohttpd -lsqlite3 -lpq -ljansson -lm -pthread
 B        ?= build
 
 CORE_SRC    := $(wildcard src/core/*.c)
@@ -35,11 +38,12 @@ API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 
 # What `make run` and `make test` need on a fresh Debian (the tests use
 # python3's json module, xmllint for the SVGs and curl; the page test runs
-# when chromium is installed and says it skipped otherwise).
+# when chromium is installed and says it skipped otherwise; make test-pg
+# runs a throwaway server from the postgresql package).
 DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
-            pkg-config python3 libxml2-utils curl
+            pkg-config python3 libxml2-utils curl libpq-dev postgresql
 
-.PHONY: all test unit run bench asan tsan valgrind clean deps fmt load
+.PHONY: all test unit run bench asan tsan valgrind clean deps fmt load test-pg
 all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
 
 $(B)/obj/%.o: %.c
@@ -95,9 +99,12 @@ export FITD_BIN := $(CURDIR)/$(B)/fitd
 unit: all
 	@tests/run.sh $(UNIT_BIN)
 
+# Every test, once on the embedded stores and once more (the store tests
+# and the API suite, the replica tests included) on a throwaway PostgreSQL.
 test: deps
 	@$(MAKE) --no-print-directory all
-	@tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) tests/api/check_openapi.sh tests/page/test_page.sh
+	@tests/pg/with_cluster.sh tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) \
+	    $(addprefix pg:,$(API_BIN)) tests/api/check_openapi.sh tests/page/test_page.sh
 
 # Installs what a fresh Debian machine lacks (only when something is missing).
 deps:
@@ -146,6 +153,15 @@ load: $(B)/fitd
 valgrind: all
 	@tests/valgrind.sh $(UNIT_BIN)
 
+# The store tests again with the postgres store included: a cluster of
+# its own in a temporary directory (tests/pg/cluster.sh), stopped and
+# removed however the tests end.
+test-pg: $(B)/tests/test_store
+	@d=$$(mktemp -d /tmp/fitd-pg.XXXXXX); \
+	trap 'tests/pg/cluster.sh stop "$$d" >/dev/null 2>&1; rm -rf "$$d"' EXIT; \
+	url=$$(tests/pg/cluster.sh start "$$d") || exit 1; \
+	FITD_TEST_DATABASE_URL="$$url" tests/run.sh $(B)/tests/test_store
+
 fmt:
 	clang-format -i $(CORE_SRC) $(SERVICE_SRC) src/main.c src/core/*.h src/service/*.h tests/unit/*.c
 
@@ -159,7 +175,7 @@ clean:
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-                -ffp-contract=off -D_POSIX_C_SOURCE=200809L -pthread -Isrc
+                -ffp-contract=off -D_POSIX_C_SOURCE=200809L -pthread -Isrc -isystem $(PG_INC)
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz
 fuzz: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)

@@ -3,10 +3,16 @@
 # with one line "N passed, N failed" summing them. A program that exits
 # nonzero without reporting a failure counts as one failure. Sanitizer
 # reports (their first lines and stack frames) are shown too.
+# An argument pg:PROGRAM runs PROGRAM on the postgres store
+# (tests/pg/on_pg.sh; inside tests/pg/with_cluster.sh).
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 total_p=0; total_f=0
 for t in "$@"; do
-    out=$("$t" 2>&1); rc=$?
+    case $t in
+    pg:*) out=$("$here/pg/on_pg.sh" "${t#pg:}" 2>&1); rc=$? ;;
+    *) out=$("$t" 2>&1); rc=$? ;;
+    esac
     printf '%s\n' "$out" | grep -E 'FAIL|got|passed, [0-9]+ failed|Sanitizer|: runtime error: |^ +#[0-9]+ 0x' | tail -n 60
     line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     p=$(printf '%s' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/p')

@@ -18,7 +18,7 @@ static const opt opts[] = {
     {"--bind", "FITD_BIND", "IPv4 address to bind (default 127.0.0.1; 0.0.0.0 for all)"},
     {"--workers", "FITD_WORKERS", "training worker threads (default: the number of cores)"},
     {"--queue", "FITD_QUEUE", "queued jobs allowed before 429 (default 1024)"},
-    {"--store", "FITD_STORE", "sqlite (durable, default) or memory (throwaway)"},
+    {"--store", "FITD_STORE", "sqlite (durable, default), memory (throwaway) or postgres (shared)"},
     {"--data-dir", "FITD_DATA_DIR", "directory of the sqlite store (default ./data)"},
     {"--max-body", "FITD_MAX_BODY", "largest request body, bytes; k/m/g suffixes (default 64m)"},
     {"--api-token", "FITD_API_TOKEN", "bearer token required on /v1/* (default: none)"},
@@ -28,6 +28,8 @@ static const opt opts[] = {
     {"--max-work", "FITD_MAX_WORK", "most rows x epochs in one job (default 1e11)"},
     {"--heartbeat", "FITD_HEARTBEAT", "seconds between keep-alive comments on event streams (default 5)"},
     {"--max-job-seconds", "FITD_MAX_JOB_SECONDS", "longest a job may train; its default max_seconds (default 3600)"},
+    {"--database-url", "FITD_DATABASE_URL", "the postgres store's database (postgresql://... URL or libpq key=value)"},
+    {"--lease-seconds", "FITD_LEASE_SECONDS", "postgres: how long a replica's claim on a job lasts unrenewed (default 15)"},
 };
 #define NOPTS (sizeof opts / sizeof *opts)
 
@@ -86,7 +88,8 @@ static int apply(fitd_config *c, size_t i, const char *v, char *err, size_t cap)
         c->queue = (size_t)n;
         return 0;
     case 4:
-        if (strcmp(v, "sqlite") != 0 && strcmp(v, "memory") != 0) goto bad;
+        if (strcmp(v, "sqlite") != 0 && strcmp(v, "memory") != 0 && strcmp(v, "postgres") != 0)
+            goto bad;
         strcpy(c->store, v);
         return 0;
     case 5:
@@ -127,6 +130,19 @@ static int apply(fitd_config *c, size_t i, const char *v, char *err, size_t cap)
         if (end == v || *end || !(d >= 0.001 && d <= 1e9)) goto bad;
         c->max_job_seconds = d;
         return 0;
+    case 14:
+        if (v[0] == '\0') goto bad;
+        free(c->database_url);
+        if ((c->database_url = strdup(v)) == NULL) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        return 0;
+    case 15:
+        d = strtod(v, &end);
+        if (end == v || *end || !(d >= 0.3 && d <= 3600)) goto bad;
+        c->lease_seconds = d;
+        return 0;
     default:
         break;
     }
@@ -151,6 +167,7 @@ int config_load(fitd_config *c, int argc, char **argv, FILE *out, char *err, siz
     c->max_work = 1e11;
     c->heartbeat = 5;
     c->max_job_seconds = 3600;
+    c->lease_seconds = 15;
     for (size_t i = 0; i < NOPTS; i++) {
         const char *v = getenv(opts[i].env);
         if (v && apply(c, i, v, err, cap)) return -1;
@@ -179,10 +196,17 @@ int config_load(fitd_config *c, int argc, char **argv, FILE *out, char *err, siz
         }
         if (apply(c, i, v, err, cap)) return -1;
     }
+    if (strcmp(c->store, "postgres") == 0 && c->database_url == NULL) {
+        snprintf(err, cap, "--store postgres needs --database-url (FITD_DATABASE_URL), e.g."
+                           " postgresql://user@host:5432/fitd");
+        return -1;
+    }
     return 0;
 }
 
 void config_free(fitd_config *c) {
     free(c->api_token);
     c->api_token = NULL;
+    free(c->database_url);
+    c->database_url = NULL;
 }

@@ -38,6 +38,16 @@ static void body_hash(const char *body, size_t len, char out[65]) {
              (unsigned long long)(len * 0x9e3779b97f4a7c15ULL));
 }
 
+/* An Idempotency-Key fitd keeps: 1 to 200 printable ASCII characters
+ * (a UUID, a hash, a name), text to every store. */
+static int idem_key_ok(const char *key) {
+    size_t len = strlen(key);
+    if (len == 0 || len > 200) return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)key[i] < 0x20 || (unsigned char)key[i] > 0x7e) return 0;
+    return 1;
+}
+
 /* Answers with job id's resource: 200 when finished (or when answer_200),
  * else 202; while wait_s remains and it is not finished, waits instead. */
 static void answer_job(http_req *r, const char *id, double wait_s, int created,
@@ -169,9 +179,9 @@ void h_job_submit(http_req *r, http_reply *out) {
     const char *idem = http_header(r, "Idempotency-Key");
     char hash[65] = "";
     body_hash(r->body ? r->body : "", r->body_len, hash);
-    if (idem && (strlen(idem) == 0 || strlen(idem) > 200)) {
+    if (idem && !idem_key_ok(idem)) {
         reply_problem(out, 400, "bad-idempotency-key", "Bad Idempotency-Key",
-                      "Idempotency-Key must be 1 to 200 characters", NULL);
+                      "Idempotency-Key must be 1 to 200 printable ASCII characters", NULL);
         return;
     }
     if (idem) {

@@ -66,6 +66,7 @@ void h_readyz(http_req *r, http_reply *out) {
     const char *why = NULL;
     if (state == APP_STARTING) why = "starting";
     else if (state == APP_DRAINING) why = "draining";
+    else if (!store_healthy(a->st)) why = "store unreachable";
     else if (jobs_queued(a->jobs) >= jobs_capacity(a->jobs)) why = "queue full";
     if (why) {
         reply_json(out, 503, json_pack("{s:s, s:s}", "status", "unavailable", "reason", why));

@@ -15,45 +15,12 @@
 #include "app.h"
 #include "core/train.h"
 #include "jobdoc.h"
+#include "jobs_impl.h"
 #include "jobres.h"
 #include "log.h"
 #include "problem.h"
 #include "rescache.h"
 #include "spec_json.h"
-
-/* What a worker shows while it trains. */
-typedef struct live {
-    char id[STORE_ID_MAX]; /* "" when idle */
-    atomic_int cancel;
-    int interrupted;       /* cancelled by drain: requeue, don't finish */
-    pthread_mutex_t mu;    /* guards the progress below */
-    long epoch, epochs;
-    double loss, val_loss;
-    int has_val;
-    size_t np;
-    char names[FIT_MAX_PARAMS][FIT_NAME_MAX];
-    double params[FIT_MAX_PARAMS];
-    /* every finished epoch of this run, for event streams:
-       feed[k * (2 + np) ...] = loss, val_loss, params */
-    double *feed;
-    size_t feed_n, feed_cap;
-    double last_notify;    /* monotonic seconds of the last stream wake-up */
-    struct jobs *owner;
-} live;
-
-struct jobs {
-    app *a;
-    pthread_mutex_t mu; /* guards queue, live ids, transitions */
-    pthread_cond_t cond;
-    char (*queue)[STORE_ID_MAX]; /* ring buffer */
-    size_t qcap, qhead, qlen, reserved;
-    size_t capacity;  /* --queue */
-    int stopping;
-    int nworkers;
-    pthread_t *threads;
-    live *lives;      /* [nworkers] */
-    atomic_size_t running;
-};
 
 long long jobs_now_ms(void) {
     struct timespec ts;
@@ -339,31 +306,44 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
  * dropped (and the flag stopped it early). No lock is held across a store
  * call, and the worker never waits for a commit: its changes join the
  * store's next group commit while it trains the next job. */
+static void run_job(jobs *j, job_rec *rec, live *lv, int announce);
+
 static void run_one(jobs *j, const char *id, live *lv) {
-    app *a = j->a;
     job_rec *rec = NULL;
-    if (store_job_get(a->st, id, &rec) != STORE_OK || rec->status != JOB_QUEUED) {
+    if (store_job_get(j->a->st, id, &rec) != STORE_OK || rec->status != JOB_QUEUED) {
         job_rec_free(rec);
         return;
     }
+    run_job(j, rec, lv, 1);
+}
+
+/* Trains rec (owned) in slot lv and stores how it ended. announce: the
+ * store has yet to hear "running" (a claim from a shared store said it). */
+static void run_job(jobs *j, job_rec *rec, live *lv, int announce) {
+    app *a = j->a;
     pthread_mutex_lock(&j->mu);
     pthread_mutex_lock(&lv->mu);
     lv->feed_n = 0;
     lv->epoch = 0;
     pthread_mutex_unlock(&lv->mu);
-    snprintf(lv->id, sizeof lv->id, "%s", id);
+    snprintf(lv->id, sizeof lv->id, "%s", rec->id);
     atomic_store(&lv->cancel, 0);
     lv->interrupted = 0;
     pthread_mutex_unlock(&j->mu);
     atomic_fetch_add(&j->running, 1);
     atomic_fetch_add(&a->metrics.jobs_started, 1);
-    rec->status = JOB_RUNNING;
-    rec->started_ms = jobs_now_ms();
-    rec->attempts++;
     free(rec->result_json);
     free(rec->history_json);
     rec->result_json = rec->history_json = NULL;
-    store_transition(j, rec, JOB_QUEUED, 0, NULL);
+    if (announce) {
+        rec->status = JOB_RUNNING;
+        rec->started_ms = jobs_now_ms();
+        rec->attempts++;
+        store_transition(j, rec, JOB_QUEUED, 0, NULL);
+    } else {
+        log_status(rec->id, JOB_RUNNING, rec->attempts, NULL);
+        http_notify(a->http, rec->id);
+    }
 
     json_t *result = train_job(j, rec, lv);
     if (result == NULL) result = failure_doc("out_of_memory", "rendering the result");
@@ -400,6 +380,12 @@ static void *worker_main(void *arg) {
     free(arg);
     char id[STORE_ID_MAX];
     for (;;) {
+        if (j->shared) {
+            job_rec *rec = lease_claim_wait(j);
+            if (rec == NULL) return NULL; /* stopping */
+            run_job(j, rec, lv, 0);
+            continue;
+        }
         pthread_mutex_lock(&j->mu);
         while (j->qlen == 0 && !j->stopping) pthread_cond_wait(&j->cond, &j->mu);
         if (j->stopping) {
@@ -422,6 +408,8 @@ jobs *jobs_start(app *a) {
     j->nworkers = a->cfg.workers;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cond, NULL);
+    pthread_cond_init(&j->keeper_cv, NULL);
+    j->shared = store_shared(a->st);
     j->threads = calloc((size_t)j->nworkers, sizeof *j->threads);
     j->lives = calloc((size_t)j->nworkers, sizeof *j->lives);
     if (j->threads == NULL || j->lives == NULL) goto fail;
@@ -429,6 +417,7 @@ jobs *jobs_start(app *a) {
         pthread_mutex_init(&j->lives[w].mu, NULL);
         j->lives[w].owner = j;
     }
+    if (j->shared && lease_start(j) != 0) goto fail;
     for (int w = 0; w < j->nworkers; w++) {
         worker_arg *wa = malloc(sizeof *wa);
         if (wa == NULL) goto fail;
@@ -453,9 +442,11 @@ int jobs_recover(jobs *j) {
     if (store_job_requeue(j->a->st, &ids, &n) != STORE_OK) return JOBS_ERROR;
     pthread_mutex_lock(&j->mu);
     for (size_t i = 0; i < n; i++) {
-        queue_push(j, ids[i]);
+        if (!j->shared) queue_push(j, ids[i]); /* a shared store's workers claim them */
         free(ids[i]);
     }
+    j->wakes++;
+    pthread_cond_broadcast(&j->cond);
     pthread_mutex_unlock(&j->mu);
     free(ids);
     if (n) log_event("info", "recovered", json_pack("{s:i}", "requeued", (int)n));
@@ -479,7 +470,8 @@ static void submit_committed(void *arg, int src) {
     pthread_mutex_lock(&j->mu);
     j->reserved--;
     int rc = src == STORE_OK ? JOBS_OK : src == STORE_CONFLICT ? JOBS_CONFLICT : JOBS_ERROR;
-    if (rc == JOBS_OK && queue_push(j, sb->id) != 0) rc = JOBS_ERROR;
+    /* a shared store's own queue has it now (and woke some worker) */
+    if (rc == JOBS_OK && !j->shared && queue_push(j, sb->id) != 0) rc = JOBS_ERROR;
     pthread_mutex_unlock(&j->mu);
     if (rc == JOBS_OK) log_status(sb->id, JOB_QUEUED, sb->attempts, NULL);
     sb->done(sb->ctx, rc);
@@ -498,7 +490,7 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
     int rc = JOBS_OK;
     if (j->stopping || atomic_load(&j->a->state) == APP_DRAINING)
         rc = JOBS_DRAINING;
-    else if (j->qlen + j->reserved >= j->capacity)
+    else if ((j->shared ? atomic_load(&j->queued_estimate) : j->qlen) + j->reserved >= j->capacity)
         rc = JOBS_FULL;
     else
         j->reserved++; /* so a burst of submits cannot overfill the queue while committing */
@@ -535,6 +527,17 @@ int jobs_cancel(jobs *j, const char *id) {
             live *lv = find_live(j, id);
             if (lv) atomic_store(&lv->cancel, 1);
             pthread_mutex_unlock(&j->mu);
+            /* one running in another process hears it at its next renewal */
+            if (lv == NULL && j->shared && rec->status == JOB_RUNNING)
+                src = store_job_request_cancel(j->a->st, id);
+            if (src == STORE_ERROR) {
+                job_rec_free(rec);
+                return JOBS_ERROR;
+            }
+            if (src == STORE_CONFLICT) { /* it has just finished, or gone back to the queue */
+                job_rec_free(rec);
+                continue;
+            }
         }
         if (rec->status != JOB_QUEUED) { /* running (flagged) or finished */
             job_rec_free(rec);
@@ -585,6 +588,7 @@ json_t *jobs_progress(jobs *j, const char *id) {
 }
 
 size_t jobs_queued(jobs *j) {
+    if (j->shared) return atomic_load(&j->queued_estimate);
     pthread_mutex_lock(&j->mu);
     size_t n = j->qlen;
     pthread_mutex_unlock(&j->mu);
@@ -620,6 +624,7 @@ void jobs_drain(jobs *j, double grace) {
     pthread_mutex_unlock(&j->mu);
     for (int w = 0; w < j->nworkers; w++) pthread_join(j->threads[w], NULL);
     j->nworkers = 0;
+    lease_stop(j);
 }
 
 void jobs_free(jobs *j) {
@@ -634,5 +639,6 @@ void jobs_free(jobs *j) {
     free(j->queue);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cond);
+    pthread_cond_destroy(&j->keeper_cv);
     free(j);
 }

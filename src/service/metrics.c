@@ -98,5 +98,14 @@ int metrics_render(metrics *m, char **buf, size_t *len, size_t *cap) {
                    "# HELP fitd_epochs_trained_total Epochs trained by this process.\n"
                    "# TYPE fitd_epochs_trained_total counter\nfitd_epochs_trained_total %lu\n",
                    atomic_load(&m->epochs));
+    metrics_printf(buf, len, cap,
+                   "# HELP fitd_lease_claims_total Jobs claimed from a shared store's queue.\n"
+                   "# TYPE fitd_lease_claims_total counter\nfitd_lease_claims_total %lu\n"
+                   "# HELP fitd_lease_renewals_total Job leases renewed.\n"
+                   "# TYPE fitd_lease_renewals_total counter\nfitd_lease_renewals_total %lu\n"
+                   "# HELP fitd_store_errors_total Store calls of the job registry that failed.\n"
+                   "# TYPE fitd_store_errors_total counter\nfitd_store_errors_total %lu\n",
+                   atomic_load(&m->lease_claims), atomic_load(&m->lease_renewals),
+                   atomic_load(&m->store_errors));
     return 0;
 }

@@ -18,6 +18,10 @@ typedef struct metrics {
     double dur_sum;
     atomic_ulong epochs;        /* epochs trained by this process */
     atomic_ulong jobs_started;  /* runs begun by this process */
+    /* shared stores (postgres) */
+    atomic_ulong lease_claims;   /* jobs claimed from the store's queue */
+    atomic_ulong lease_renewals; /* leases extended */
+    atomic_ulong store_errors;   /* store calls that failed (the database unreachable, ...) */
 } metrics;
 
 void metrics_init(metrics *m);

@@ -56,6 +56,7 @@ void rescache_free(rescache *c) {
 }
 
 unsigned long rescache_epoch(rescache *c) {
+    if (c == NULL) return 0;
     pthread_mutex_lock(&c->mu);
     unsigned long e = c->epoch;
     pthread_mutex_unlock(&c->mu);
@@ -64,6 +65,7 @@ unsigned long rescache_epoch(rescache *c) {
 
 char *rescache_get(rescache *c, const char *id, size_t *len) {
     char *out = NULL;
+    if (c == NULL) return NULL;
     pthread_mutex_lock(&c->mu);
     slot *s = &c->slots[slot_of(c, id)];
     if (s->id && strcmp(s->id, id) == 0 && (out = malloc(s->len + 1)) != NULL) {
@@ -75,6 +77,7 @@ char *rescache_get(rescache *c, const char *id, size_t *len) {
 }
 
 void rescache_put(rescache *c, const char *id, const char *text, size_t len, unsigned long epoch) {
+    if (c == NULL) return;
     if (len > c->max_bytes / 8) return; /* one huge document must not flush the rest */
     char *id_copy = strdup(id), *text_copy = malloc(len + 1);
     if (id_copy == NULL || text_copy == NULL) {
@@ -103,6 +106,7 @@ void rescache_put(rescache *c, const char *id, const char *text, size_t len, uns
 }
 
 void rescache_drop(rescache *c, const char *id) {
+    if (c == NULL) return;
     pthread_mutex_lock(&c->mu);
     slot *s = &c->slots[slot_of(c, id)];
     if (s->id && strcmp(s->id, id) == 0) clear_slot(c, s);

@@ -12,6 +12,8 @@ typedef struct rescache rescache;
 /* A cache of at most slots entries and max_bytes of text. NULL on ENOMEM. */
 rescache *rescache_new(size_t slots, size_t max_bytes);
 void rescache_free(rescache *c); /* NULL-safe */
+/* Every call below takes NULL as a cache that holds nothing (a shared
+ * store's replicas keep none: another replica may delete a job). */
 
 /* The deletion count, to read before looking a job up in the store: an
  * insert made with an older count is dropped (a delete raced it). */

@@ -45,13 +45,19 @@ int serve_main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
-    if ((a.cache = rescache_new(8192, 64u << 20)) == NULL) {
-        fprintf(stderr, "fitd: out of memory\n");
-        goto done;
-    }
-    a.st = store_open(a.cfg.store, a.cfg.data_dir, err, sizeof err);
+    /* postgres: a connection per worker and HTTP thread, and two to spare */
+    a.st = store_open_sized(a.cfg.store,
+                            strcmp(a.cfg.store, "postgres") == 0 ? a.cfg.database_url
+                                                                 : a.cfg.data_dir,
+                            a.cfg.workers + a.cfg.http_threads + 2, err, sizeof err);
     if (a.st == NULL) {
         fprintf(stderr, "fitd: cannot open the %s store: %s\n", a.cfg.store, err);
+        goto done;
+    }
+    /* finished jobs' answers are cached in memory, unless other processes
+       share the store: one of them may delete a job this one has cached */
+    if (!store_shared(a.st) && (a.cache = rescache_new(8192, 64u << 20)) == NULL) {
+        fprintf(stderr, "fitd: out of memory\n");
         goto done;
     }
     if ((a.jobs = jobs_start(&a)) == NULL) {

@@ -163,10 +163,17 @@ static int id_field_ok(const char *id) {
 
 /* A looked-up id: NULL is a caller's error (-1); an empty or overlong one
  * cannot exist (0); else 1. */
+/* An id argument: -1 when missing, 0 when no record can have it (empty,
+ * too long, or not printable ASCII: every id fitd makes is, and a
+ * database need not be asked about bytes it would refuse as text), 1 to
+ * look it up. */
 static int id_arg(const char *id) {
     if (id == NULL) return -1;
     size_t len = strnlen(id, STORE_ID_MAX);
-    return len > 0 && len < STORE_ID_MAX;
+    if (len == 0 || len >= STORE_ID_MAX) return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] > 0x7e) return 0;
+    return 1;
 }
 
 static int meta_ok(const ds_meta *m, const ds_data *d) {
@@ -190,10 +197,16 @@ static int job_ok(const job_rec *j) {
 /* ---- dispatch ---- */
 
 store *store_open(const char *kind, const char *dir, char *err, size_t cap) {
+    return store_open_sized(kind, dir, 0, err, cap);
+}
+
+store *store_open_sized(const char *kind, const char *where, int conns, char *err, size_t cap) {
     store_seterr(err, cap, "%s", "");
     if (kind != NULL && strcmp(kind, "memory") == 0) return store_memory_open(err, cap);
-    if (kind != NULL && strcmp(kind, "sqlite") == 0) return store_sqlite_open(dir, err, cap);
-    store_seterr(err, cap, "unknown store kind \"%s\" (known: memory, sqlite)",
+    if (kind != NULL && strcmp(kind, "sqlite") == 0) return store_sqlite_open(where, err, cap);
+    if (kind != NULL && strcmp(kind, "postgres") == 0)
+        return store_pg_open(where, conns, err, cap);
+    store_seterr(err, cap, "unknown store kind \"%s\" (known: memory, sqlite, postgres)",
                  kind ? kind : "(null)");
     return NULL;
 }

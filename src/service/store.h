@@ -1,5 +1,5 @@
 /* store.h - where datasets and jobs live: one small interface, several
- * implementations ("memory", "sqlite"; later "postgres"). The store is the
+ * implementations ("memory", "sqlite", "postgres"). The store is the
  * source of truth for everything acknowledged: a 201/202 is sent only after
  * the call that stored it returned 0. Live state of a running job (its
  * progress, its waiters) is the job registry's, not the store's.
@@ -85,8 +85,14 @@ ds_data *ds_data_wrap(fit_data *d);
  * synchronous=FULL so a committed write survives a crash).
  * Returns NULL and writes a message to err (cap bytes) on failure. */
 store *store_open(const char *kind, const char *dir, char *err, size_t cap);
+/* store_open with a size: kind "postgres" takes `where` as a libpq
+ * connection string (a postgresql:// URL or key=value pairs), creates or
+ * migrates the schema there, and keeps a pool of up to conns connections
+ * (0 = 4), one per thread in a call at once; for the other kinds `where`
+ * is store_open's dir and conns is ignored. store_open passes 0. */
+store *store_open_sized(const char *kind, const char *where, int conns, char *err, size_t cap);
 void store_close(store *s); /* NULL-safe */
-/* "memory" or "sqlite" */
+/* "memory", "sqlite" or "postgres" */
 const char *store_kind(const store *s);
 
 /* Datasets. put stores meta and the columns of d (borrowed: the memory

@@ -13,7 +13,7 @@
 #include "service/store.h"
 
 typedef struct store_ops {
-    const char *kind; /* "memory", "sqlite" */
+    const char *kind; /* "memory", "sqlite", "postgres" */
     void (*close)(store *s);
     int (*dataset_put)(store *s, const ds_meta *m, ds_data *d);
     int (*dataset_meta)(store *s, const char *id, ds_meta **out);
@@ -58,6 +58,8 @@ struct store {
 /* The constructors store_open dispatches to; they fill err as it does. */
 store *store_memory_open(char *err, size_t cap);
 store *store_sqlite_open(const char *dir, char *err, size_t cap);
+/* conninfo: a libpq connection string; conns: the pool's size (0 = 4). */
+store *store_pg_open(const char *conninfo, int conns, char *err, size_t cap);
 
 /* Writes a message to err (cap bytes, may be NULL/0). */
 void store_seterr(char *err, size_t cap, const char *fmt, ...)

@@ -14,6 +14,49 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+int fitd_on_postgres(void) {
+    const char *store = getenv("FITD_TEST_STORE");
+    return store != NULL && strcmp(store, "postgres") == 0 && getenv("FITD_TEST_DATABASE_URL");
+}
+
+/* On postgres a data directory stands for a database of its own, named
+ * after the directory: "fitd-api-Ab12Cd" -> "fitd_api_ab12cd". */
+static void pg_dbname(const char *dir, char *out, size_t cap) {
+    const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    size_t n = 0;
+    for (; *base && n + 1 < cap && n < 60; base++) {
+        char c = *base;
+        out[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a')
+                   : ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? c
+                                                                        : '_';
+    }
+    out[n] = '\0';
+}
+
+/* The libpq URL of database db on the test cluster: FITD_TEST_DATABASE_URL
+ * with its database (the path's last segment) replaced. */
+static void pg_url(const char *db, char *out, size_t cap) {
+    const char *admin = getenv("FITD_TEST_DATABASE_URL");
+    const char *slash = strrchr(admin, '/');
+    const char *q = strchr(slash ? slash : admin, '?');
+    int keep = slash ? (int)(slash - admin) : (int)strlen(admin);
+    snprintf(out, cap, "%.*s/%s%s", keep, admin, db, q ? q : "");
+}
+
+void fitd_pg_url(const fitd_proc *f, char *out, size_t cap) {
+    char db[64];
+    pg_dbname(f->dir, db, sizeof db);
+    pg_url(db, out, cap);
+}
+
+/* Runs one SQL command on the cluster's admin database; 0 when it worked. */
+static int pg_admin(const char *sql) {
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "psql '%s' -qAt -v ON_ERROR_STOP=1 -c \"%s\" >/dev/null 2>&1",
+             getenv("FITD_TEST_DATABASE_URL"), sql);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
     int out[2];
     const char *bin = getenv("FITD_BIN") ? getenv("FITD_BIN") : "build/fitd";
@@ -30,6 +73,18 @@ int fitd_start(fitd_proc *f, const char *dir, const char *const *extra) {
     if (pipe(out) != 0) return -1;
     const char *argv[40] = {bin, "serve", "--port", "0", "--data-dir", f->dir, "--quiet"};
     int argc = 7;
+    char db[64], url[600];
+    if (fitd_on_postgres()) {
+        char sql[200];
+        pg_dbname(f->dir, db, sizeof db);
+        pg_url(db, url, sizeof url);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+        pg_admin(sql); /* fails when it exists: a restart on the same "directory" */
+        argv[argc++] = "--store";
+        argv[argc++] = "postgres";
+        argv[argc++] = "--database-url";
+        argv[argc++] = url;
+    }
     for (size_t i = 0; extra && extra[i] && argc < 38; i++) argv[argc++] = extra[i];
     argv[argc] = NULL;
     f->pid = fork();
@@ -98,6 +153,12 @@ int fitd_stop(fitd_proc *f, int sig) {
 }
 
 void fitd_cleanup(fitd_proc *f) {
+    if (fitd_on_postgres()) {
+        char db[64], sql[200];
+        pg_dbname(f->dir, db, sizeof db);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+        if (pg_admin(sql) != 0) fprintf(stderr, "could not drop database %s\n", db);
+    }
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", f->dir, f->log);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);

@@ -19,11 +19,21 @@ typedef struct fitd_proc {
                       * durability test restarts on the same directory) */
 } fitd_proc;
 
-/* Starts $FITD_BIN serve --port 0 --data-dir DIR --quiet plus extra args
+/* Starts $FITD_BIN serve --port 0 --data-dir DIR --quiet (and on
+ * postgres --store postgres --database-url URL) plus extra args
  * (NULL-terminated), waits for its "listening" line. dir NULL makes a new
  * temporary directory. Fills all of *f (no token). Returns 0, or -1 (the
  * message is printed). */
 int fitd_start(fitd_proc *f, const char *dir, const char *const *extra);
+/* Whether the servers run on postgres: FITD_TEST_STORE=postgres with
+ * FITD_TEST_DATABASE_URL (a libpq URL of the test cluster's admin
+ * database). Each data directory then stands for a database of its own,
+ * created by fitd_start and dropped by fitd_cleanup; a restart on the same
+ * directory finds the same database. */
+int fitd_on_postgres(void);
+/* On postgres: the libpq URL of f's database (to start more replicas on it
+ * with "--database-url" URL among their extra args). */
+void fitd_pg_url(const fitd_proc *f, char *out, size_t cap);
 /* Sends sig (SIGTERM: graceful; SIGKILL: crash) and waits; returns the
  * exit status (or 128+signal), or FITD_SANITIZER_REPORT when the server
  * wrote an ASan, LSan, UBSan or TSan report to its log since it started

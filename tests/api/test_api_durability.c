@@ -75,6 +75,12 @@ int main(void) {
         CHECK_STR(jstr(r.json, "status"), "succeeded");
         http_res_free(&r);
     }
+    /* the cancelled one has ended too (on postgres its dead owner's lease
+       runs out first, then the cancel is honoured) */
+    snprintf(path, sizeof path, "/v1/jobs/%s?wait=120", ids[0]);
+    http_get(&g, path, &r);
+    CHECK_STR(jstr(r.json, "status"), "cancelled");
+    http_res_free(&r);
     http_get(&g, "/v1/jobs?status=running", &r);
     CHECK_INT(json_array_size(json_object_get(r.json, "items")), 0);
     http_res_free(&r);

@@ -684,8 +684,9 @@ static const hrow rows[] = {
     /* Idempotency-Key */
     {"Idempotency-Key of 300 characters", "POST", "/v1/jobs", JSON, "{" GEN ", \"epochs\": 1, \"seed\": 1}", NULL,
      "Idempotency-Key: kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
-     400, "", "1 to 200 characters", NULL},
-    {"empty Idempotency-Key", "POST", "/v1/jobs", JSON, "{" GEN ", \"epochs\": 1, \"seed\": 1}", NULL, "Idempotency-Key;", 400, "", "1 to 200 characters", NULL},
+     400, "", "1 to 200 printable ASCII characters", NULL},
+    {"empty Idempotency-Key", "POST", "/v1/jobs", JSON, "{" GEN ", \"epochs\": 1, \"seed\": 1}", NULL, "Idempotency-Key;", 400, "", "1 to 200 printable ASCII characters", NULL},
+    {"Idempotency-Key with a non-ASCII byte", "POST", "/v1/jobs", JSON, "{" GEN ", \"epochs\": 1, \"seed\": 1}", NULL, "Idempotency-Key: cl\xc3\xa9", 400, "", "1 to 200 printable ASCII characters", NULL},
 };
 
 /* Requests to a server with --api-token s3cret (and no token of the
