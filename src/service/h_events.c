@@ -3,7 +3,9 @@
  * terminal status, `: heartbeat` comments while nothing happens, resume
  * after Last-Event-ID. The stream parks its connection between events
  * (no thread held) and is woken by the worker (at most every 50 ms) or by
- * its heartbeat deadline; a finished job replays its stored history. Fast
+ * its heartbeat deadline; a finished job replays its stored history. On a
+ * shared store, a job training on another replica is followed through
+ * the progress that replica publishes (store.h). Fast
  * jobs are coalesced: at most FEED_MAX events per wake-up, evenly spaced,
  * the latest epoch always included. */
 #include <math.h>
@@ -90,6 +92,26 @@ static void from_feed(sse *s, const jobs_feed_copy *f) {
     }
 }
 
+/* Queues what the replica training the job published after s->last (a
+ * shared store's job trained elsewhere): coarser than a local feed, at
+ * the owner's publishing rate. */
+static void from_store(sse *s, store *st) {
+    store_progress *p = NULL;
+    size_t n = 0;
+    if (store_job_progress_get(st, s->id, s->last, FEED_MAX, &p, &n) != STORE_OK) return;
+    for (size_t k = 0; k < n; k++) {
+        json_t *d = json_loads(p[k].data, 0, NULL);
+        if (d == NULL || p[k].epoch <= s->last) {
+            json_decref(d);
+            continue;
+        }
+        json_object_del(d, "epochs"); /* an event is one epoch, as local ones are */
+        event(s, p[k].epoch, "progress", d);
+        s->last = p[k].epoch;
+    }
+    store_progress_free(p, n);
+}
+
 /* Queues the stored history after s->last (coalesced), then `done`. */
 static void replay(sse *s, const job_rec *rec) {
     json_t *h = rec->history_json ? json_loads(rec->history_json, 0, NULL) : NULL;
@@ -152,6 +174,10 @@ static long sse_read(void *ctx, http_req *r, char *buf, size_t max) {
             s->ended = 1;
         } else if (rc == STORE_OK && jobres_terminal(rec->status)) {
             replay(s, rec);
+        } else if (rc == STORE_OK && rec->status == JOB_RUNNING && store_shared(a->st)) {
+            /* trained by another replica (or about to be, here): its
+               published progress; its notices wake this stream */
+            from_store(s, a->st);
         } else if (rc == STORE_OK && rec->status == JOB_RUNNING) {
             /* it is between the store and the worker's slot: look again soon */
             job_rec_free(rec);

@@ -45,6 +45,14 @@ json_t *jobres_render_with(app *a, const job_rec *rec, const json_t *res) {
     json_object_set_new(doc, "finished_at", iso_time(rec->finished_ms));
     json_object_set_new(doc, "attempts", json_integer(rec->attempts));
     json_t *prog = rec->status == JOB_RUNNING ? jobs_progress(a->jobs, rec->id) : NULL;
+    if (prog == NULL && rec->status == JOB_RUNNING && store_shared(a->st)) {
+        /* trained by another replica: the latest progress it published */
+        store_progress *p = NULL;
+        size_t n = 0;
+        if (store_job_progress_get(a->st, rec->id, -1, 1, &p, &n) == STORE_OK && n == 1)
+            prog = json_loads(p[0].data, 0, NULL);
+        store_progress_free(p, n);
+    }
     json_object_set_new(doc, "progress", prog ? prog : json_null());
     return doc;
 }

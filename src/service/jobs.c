@@ -261,6 +261,7 @@ static void transition_committed(void *ctx, int src) {
             metrics_job_done(&a->metrics, t->seconds);
         http_notify(a->http, t->id);
     } else if (src == STORE_ERROR) {
+        atomic_fetch_add(&a->metrics.store_errors, 1);
         log_event("error", "store", json_pack("{s:s, s:s, s:s}", "job", t->id, "detail",
                                               "cannot store the status", "status",
                                               job_status_name(t->status)));
@@ -470,6 +471,7 @@ static void submit_committed(void *arg, int src) {
     pthread_mutex_lock(&j->mu);
     j->reserved--;
     int rc = src == STORE_OK ? JOBS_OK : src == STORE_CONFLICT ? JOBS_CONFLICT : JOBS_ERROR;
+    if (rc == JOBS_ERROR) atomic_fetch_add(&j->a->metrics.store_errors, 1);
     /* a shared store's own queue has it now (and woke some worker) */
     if (rc == JOBS_OK && !j->shared && queue_push(j, sb->id) != 0) rc = JOBS_ERROR;
     pthread_mutex_unlock(&j->mu);

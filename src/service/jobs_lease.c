@@ -25,6 +25,9 @@
 #define IDLE_POLL_MS 1000
 /* After a store error: back off this long before the next claim. */
 #define ERROR_BACKOFF_MS 500
+/* How often the progress of the jobs trained here is published for event
+ * streams on other replicas (a row and a notice per job each time). */
+#define PUBLISH_MS 250
 
 /* cond timed wait of ms milliseconds on j->mu (CLOCK_REALTIME, as the
  * conds here are made). */
@@ -104,13 +107,50 @@ static void renew_all(jobs *j) {
     }
 }
 
+/* Publishes the progress of every job trained here that moved on since
+ * the last time (pub_id/pub_epoch: what was published, per slot). */
+static void publish_all(jobs *j, char (*pub_id)[STORE_ID_MAX], long *pub_epoch) {
+    for (int w = 0; w < j->nworkers; w++) {
+        char id[STORE_ID_MAX];
+        long epoch;
+        pthread_mutex_lock(&j->mu);
+        memcpy(id, j->lives[w].id, sizeof id);
+        pthread_mutex_lock(&j->lives[w].mu);
+        epoch = j->lives[w].epoch;
+        pthread_mutex_unlock(&j->lives[w].mu);
+        pthread_mutex_unlock(&j->mu);
+        if (id[0] == '\0' || epoch <= 0) continue;
+        if (strcmp(id, pub_id[w]) == 0 && epoch <= pub_epoch[w]) continue;
+        json_t *prog = jobs_progress(j, id);
+        char *data = prog ? json_dumps(prog, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+        long at = prog ? (long)json_integer_value(json_object_get(prog, "epoch")) : 0;
+        json_decref(prog);
+        if (data != NULL && at > 0 &&
+            store_job_progress_put(j->a->st, id, j->owner, at, data) != STORE_ERROR) {
+            memcpy(pub_id[w], id, sizeof id);
+            pub_epoch[w] = at;
+        }
+        free(data);
+    }
+}
+
 static void *keeper_main(void *arg) {
     jobs *j = arg;
     metrics *m = &j->a->metrics;
     long period = (long)(j->lease_ms / 3 > 0 ? j->lease_ms / 3 : 1);
+    long tick = period < PUBLISH_MS ? period : PUBLISH_MS, since = period;
+    char(*pub_id)[STORE_ID_MAX] = calloc((size_t)j->nworkers + 1, sizeof *pub_id);
+    long *pub_epoch = calloc((size_t)j->nworkers + 1, sizeof *pub_epoch);
     pthread_mutex_lock(&j->mu);
     while (!j->stopping) {
         pthread_mutex_unlock(&j->mu);
+        if (pub_id && pub_epoch) publish_all(j, pub_id, pub_epoch);
+        if ((since += tick) < period) {
+            pthread_mutex_lock(&j->mu);
+            if (!j->stopping) wait_ms(&j->keeper_cv, &j->mu, tick);
+            continue;
+        }
+        since = 0;
         renew_all(j);
         size_t reaped = 0;
         if (store_job_reap(j->a->st, &reaped) != STORE_OK)
@@ -123,9 +163,11 @@ static void *keeper_main(void *arg) {
         else
             atomic_fetch_add(&m->store_errors, 1);
         pthread_mutex_lock(&j->mu);
-        if (!j->stopping) wait_ms(&j->keeper_cv, &j->mu, period);
+        if (!j->stopping) wait_ms(&j->keeper_cv, &j->mu, tick);
     }
     pthread_mutex_unlock(&j->mu);
+    free(pub_id);
+    free(pub_epoch);
     /* the drain's interrupted jobs were stored as queued; nothing is held */
     return NULL;
 }

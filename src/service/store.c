@@ -379,3 +379,29 @@ int store_healthy(store *s) {
     if (s == NULL) return 0;
     return s->ops->healthy == NULL || s->ops->healthy(s);
 }
+
+int store_job_progress_put(store *s, const char *id, const char *owner, long epoch,
+                           const char *data) {
+    int a = id_arg(id);
+    if (!store_shared(s) || a < 0 || owner == NULL || !owner[0] || data == NULL ||
+        s->ops->job_progress_put == NULL)
+        return STORE_ERROR;
+    return a ? s->ops->job_progress_put(s, id, owner, epoch, data) : STORE_NOTFOUND;
+}
+
+int store_job_progress_get(store *s, const char *id, long after, size_t max,
+                           store_progress **out, size_t *n) {
+    if (out != NULL) *out = NULL;
+    if (n != NULL) *n = 0;
+    int a = id_arg(id);
+    if (!store_shared(s) || a < 0 || out == NULL || n == NULL || s->ops->job_progress_get == NULL)
+        return STORE_ERROR;
+    if (a == 0 || max == 0) return STORE_OK;
+    return s->ops->job_progress_get(s, id, after, max, out, n);
+}
+
+void store_progress_free(store_progress *p, size_t n) {
+    if (p == NULL) return;
+    for (size_t i = 0; i < n; i++) free(p[i].data);
+    free(p);
+}

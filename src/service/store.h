@@ -181,6 +181,23 @@ enum { STORE_EV_QUEUED = 1, STORE_EV_CHANGED = 2 };
 typedef void (*store_event_fn)(void *ctx, int kind, const char *job_id);
 int store_listen(store *s, store_event_fn fn, void *ctx);
 int store_publish(store *s, int kind, const char *job_id);
+/* Progress of a job trained by another process: its owner publishes an
+ * epoch's progress now and then (data: the JSON text of GET's "progress"
+ * member); readers on other replicas fetch it. Published entries go when
+ * the job leaves running. put: STORE_CONFLICT when owner no longer holds
+ * the job. get: the entries after epoch `after` in epoch order, at most
+ * max of them (after < 0: only the latest); *out is an owned array of *n,
+ * freed with store_progress_free. */
+typedef struct store_progress {
+    long epoch;
+    char *data;
+} store_progress;
+int store_job_progress_put(store *s, const char *id, const char *owner, long epoch,
+                           const char *data);
+int store_job_progress_get(store *s, const char *id, long after, size_t max,
+                           store_progress **out, size_t *n);
+void store_progress_free(store_progress *p, size_t n); /* NULL-safe */
+
 /* Whether the store can be reached now (for /readyz): 1 or 0. Stores on
  * local files always can. */
 int store_healthy(store *s);

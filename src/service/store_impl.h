@@ -48,6 +48,11 @@ typedef struct store_ops {
     int (*listen)(store *s, store_event_fn fn, void *ctx);
     int (*publish)(store *s, int kind, const char *job_id);
     int (*healthy)(store *s);
+    int (*job_progress_put)(store *s, const char *id, const char *owner, long epoch,
+                            const char *data);
+    /* after < 0: the latest only */
+    int (*job_progress_get)(store *s, const char *id, long after, size_t max,
+                            store_progress **out, size_t *n);
 } store_ops;
 
 /* Every implementation's struct starts with this member. */

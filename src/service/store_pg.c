@@ -59,6 +59,12 @@ static const char *const migrations[] = {
     "  lease_expires timestamptz,"
     "  cancel_requested boolean NOT NULL DEFAULT false);"
     "CREATE INDEX jobs_status_seq ON jobs(status, seq);",
+    /* v2: progress of running jobs, for event streams on other replicas */
+    "CREATE TABLE job_progress("
+    "  job_id text NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  epoch bigint NOT NULL,"
+    "  data text NOT NULL,"
+    "  PRIMARY KEY(job_id, epoch));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -198,6 +204,8 @@ static const store_ops pg_ops = {
     .listen = pg_listen,
     .publish = pg_publish,
     .healthy = pg_healthy,
+    .job_progress_put = pg_job_progress_put,
+    .job_progress_get = pg_job_progress_get,
 };
 
 /* The store with its locks made, conns empty slots and no connection;

@@ -17,7 +17,8 @@
  * Files: store_pg.c (open, close, schema, health), store_pg_pool.c (the pool
  * and statement helpers), store_pg_codec.c (column bytes, metadata JSON),
  * store_pg_ds.c (datasets), store_pg_job.c (job records), store_pg_queue.c
- * (the shared queue and publish), store_pg_listen.c (the listener). */
+ * (the shared queue and publish), store_pg_listen.c (the listener),
+ * store_pg_progress.c (running jobs' progress for other replicas). */
 #ifndef FITD_STORE_PG_H
 #define FITD_STORE_PG_H
 
@@ -170,6 +171,11 @@ int pg_job_request_cancel(store *s, const char *id);
 int pg_job_reap(store *s, size_t *n);
 int pg_listen(store *s, store_event_fn fn, void *ctx);
 int pg_publish(store *s, int kind, const char *job_id);
+/* ---- store_pg_progress.c ---- */
+int pg_job_progress_put(store *s, const char *id, const char *owner, long epoch,
+                        const char *data);
+int pg_job_progress_get(store *s, const char *id, long after, size_t max,
+                        store_progress **out, size_t *n);
 
 /* The columns pg_row_job reads, in order; history_json is column 9. */
 #define PG_JOB_COLS_HEAD                                                                           \

@@ -27,7 +27,9 @@ static const char SQL_UPDATE[] =
     " cancel_requested = cancel_requested AND $2::text IN ('queued', 'running')"
     " WHERE id = $1 AND ($8::text IS NULL OR status = $8::text)"
     " AND ($9::text IS NULL OR lease_owner = $9::text)"
-    " RETURNING id, status)"
+    " RETURNING id, status),"
+    /* a run's published progress goes with the run */
+    " d AS (DELETE FROM job_progress p USING u WHERE p.job_id = u.id AND u.status <> 'running')"
     " SELECT " PG_NOTIFY_CHANGED ","
     " CASE WHEN status = 'queued' THEN " PG_NOTIFY_QUEUED " END FROM u";
 static const char SQL_GET[] = "SELECT " PG_JOB_COLS " FROM jobs WHERE id = $1";

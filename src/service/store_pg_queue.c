@@ -23,7 +23,8 @@ static const char SQL_REAP[] =
     "   THEN '{\"status\":\"cancelled\",\"termination\":\"cancelled\"}' ELSE result_json END,"
     " lease_owner = NULL, lease_expires = NULL"
     " WHERE status = 'running' AND (lease_expires IS NULL OR lease_expires < now())"
-    " RETURNING id)"
+    " RETURNING id),"
+    " d AS (DELETE FROM job_progress p USING r WHERE p.job_id = r.id)"
     " SELECT " PG_NOTIFY_QUEUED ", " PG_NOTIFY_CHANGED " FROM r";
 static const char SQL_QUEUED[] = "SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq";
 /* $1 owner, $2 lease in ms */

@@ -300,3 +300,35 @@ int openapi_valid(const char *schema, const char *text) {
     unlink(tmp);
     return ok;
 }
+
+typedef struct until_buf {
+    char *p;
+    size_t n;
+    const char *until;
+} until_buf;
+
+static size_t on_until(char *ptr, size_t size, size_t nmemb, void *ud) {
+    until_buf *b = ud;
+    size_t add = size * nmemb;
+    char *p = realloc(b->p, b->n + add + 1);
+    if (p == NULL) return 0;
+    memcpy(p + b->n, ptr, add);
+    b->p = p;
+    b->n += add;
+    b->p[b->n] = '\0';
+    return b->until && strstr(b->p, b->until) ? 0 : add; /* 0 hangs up */
+}
+
+char *http_stream_until(const fitd_proc *f, const char *path, const char *until, long timeout) {
+    CURL *c = curl_easy_init();
+    until_buf b = {NULL, 0, until};
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", f->base, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_until);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+    curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return b.p ? b.p : strdup("");
+}

@@ -60,6 +60,11 @@ void http_res_free(http_res *res);
 /* The value of response header name (case-insensitive) into buf, or "" */
 const char *http_res_header(const http_res *res, const char *name, char *buf, size_t cap);
 
+/* Reads a streamed answer (an event stream) of GET path until its text
+ * contains until (NULL: until the server ends it) or timeout seconds
+ * pass; returns the text read (owned, never NULL). */
+char *http_stream_until(const fitd_proc *f, const char *path, const char *until, long timeout);
+
 /* Convenience: GET and POST of JSON text. */
 int http_get(const fitd_proc *f, const char *path, http_res *res);
 int http_post(const fitd_proc *f, const char *path, const char *json, http_res *res);

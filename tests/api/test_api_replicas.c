@@ -1,6 +1,7 @@
 /* test_api_replicas.c - three fitd replicas on one PostgreSQL behave as
  * one service: what is submitted to one is read, listed, cancelled and
- * deleted through the others; a replica killed with -9 in the middle of
+ * deleted through the others, and followed live (progress in GET and in
+ * the event stream) on a replica that is not training it; a replica killed with -9 in the middle of
  * its jobs loses nothing (every acknowledged job ends exactly once, with
  * the result a sequential run of the same spec gives, and none stays
  * running); PostgreSQL stopped and started again under load: the replicas
@@ -168,6 +169,29 @@ static void one_service(const char *ds) {
         if (!running) sleep_ms(50);
     }
     CHECK(running);
+    /* followed from a replica that does not train it */
+    int trainer = -1;
+    for (int k = 0; k < 600 && trainer < 0; k++) {
+        for (int i = 0; i < NREP && trainer < 0; i++)
+            if (metric(i, "fitd_jobs_running") >= 1) trainer = i;
+        if (trainer < 0) sleep_ms(20);
+    }
+    CHECK(trainer >= 0);
+    int other = (trainer + 1) % NREP;
+    snprintf(path, sizeof path, "/v1/jobs/%s", id);
+    double epoch = -1;
+    for (int k = 0; k < 600 && !(epoch >= 1); k++) { /* published every 250 ms */
+        http_get(&rep[other], path, &r);
+        epoch = jnum(r.json, "progress.epoch");
+        http_res_free(&r);
+        if (!(epoch >= 1)) sleep_ms(50);
+    }
+    CHECK(epoch >= 1);
+    snprintf(path, sizeof path, "/v1/jobs/%s/events", id);
+    char *text = http_stream_until(&rep[other], path, "event: progress", 30);
+    CHECK(strstr(text, "event: progress") != NULL); /* the job runs on: a live event */
+    CHECK(strstr(text, "\"epochs\"") == NULL);     /* events are epochs, as local ones */
+    free(text);
     snprintf(path, sizeof path, "/v1/jobs/%s/cancel", id);
     http_post(&rep[2], path, NULL, &r);
     CHECK(r.status == 200 || r.status == 202);
@@ -291,7 +315,7 @@ int main(void) {
     replica_dies();
     database_restarts();
     CHECK(metric(1, "fitd_lease_claims_total") >= 1);
-    CHECK(metric(1, "fitd_store_errors_total") >= 1); /* the outage was seen */
+    CHECK(metric(1, "fitd_store_errors_total") >= 1); /* its submit in the outage, at least */
 
     for (int i = NREP - 1; i >= 0; i--) {
         CHECK_INT(fitd_stop(&rep[i], SIGTERM), 0);

@@ -1103,7 +1103,7 @@ static void test_pg_battery(void) {
     CHECK_INT(store_shared(s), 1);
     CHECK_INT(store_healthy(s), 1);
     battery(s);
-    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 1);
+    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 2); /* the current schema */
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM dataset_columns WHERE dataset_id = 'ds_big'"),
               6);
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM dataset_columns WHERE dataset_id NOT IN"
@@ -1466,11 +1466,47 @@ static void test_pg_migrate(void) {
     CHECK(job_is(o[3].s, "job_m", JOB_QUEUED, ""));
     for (int i = 0; i < NOPEN; i++) store_close(o[i].s);
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM fitd_schema"), 1);
-    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 1);
+    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 2); /* the current schema */
     CHECK_INT(pg_sql_int(ci, "UPDATE fitd_schema SET version = 99"), 0);
     char err[512];
     CHECK(store_open("postgres", ci, err, sizeof err) == NULL);
     CHECK(strstr(err, "newer") != NULL);
+}
+
+/* Progress for other replicas: only the lease holder publishes; readers
+ * get the entries after an epoch, or the latest; they go with the run. */
+static void test_pg_progress(store *a, store *b) {
+    job_rec *j = NULL;
+    put_queued(a, "job_p", NULL);
+    CHECK_INT(store_job_claim(a, "A", 60000, &j), STORE_OK);
+    CHECK_INT(store_job_progress_put(a, "job_p", "A", 3, "{\"epoch\":3}"), STORE_OK);
+    CHECK_INT(store_job_progress_put(a, "job_p", "A", 7, "{\"epoch\":7}"), STORE_OK);
+    CHECK_INT(store_job_progress_put(a, "job_p", "A", 7, "{\"epoch\":7,\"again\":1}"), STORE_OK);
+    CHECK_INT(store_job_progress_put(b, "job_p", "B", 9, "{\"epoch\":9}"), STORE_CONFLICT);
+    CHECK_INT(store_job_progress_put(b, "job_none", "B", 9, "{}"), STORE_NOTFOUND);
+    store_progress *p = NULL;
+    size_t n = 0;
+    CHECK_INT(store_job_progress_get(b, "job_p", 0, 10, &p, &n), STORE_OK);
+    CHECK(n == 2 && p[0].epoch == 3 && p[1].epoch == 7 &&
+          strcmp(p[1].data, "{\"epoch\":7,\"again\":1}") == 0);
+    store_progress_free(p, n);
+    CHECK_INT(store_job_progress_get(b, "job_p", 3, 10, &p, &n), STORE_OK);
+    CHECK(n == 1 && p[0].epoch == 7);
+    store_progress_free(p, n);
+    CHECK_INT(store_job_progress_get(b, "job_p", 0, 1, &p, &n), STORE_OK);
+    CHECK(n == 1 && p[0].epoch == 3);
+    store_progress_free(p, n);
+    CHECK_INT(store_job_progress_get(b, "job_p", -1, 1, &p, &n), STORE_OK);
+    CHECK(n == 1 && p[0].epoch == 7);
+    store_progress_free(p, n);
+    /* finished: the run's progress is gone */
+    j->status = JOB_SUCCEEDED;
+    j->finished_ms = j->started_ms + 1;
+    CHECK_INT(store_job_update(a, j, JOB_RUNNING), STORE_OK);
+    CHECK_INT(store_job_progress_get(b, "job_p", -1, 1, &p, &n), STORE_OK);
+    CHECK_INT(n, 0);
+    store_progress_free(p, n);
+    job_rec_free(j);
 }
 
 /* Every postgres test, each on a database of its own. */
@@ -1493,6 +1529,12 @@ static void test_pg(const char *url) {
     if (CHECK(pg_fresh(ci, sizeof ci, NULL) == 0)) {
         store *a = pg_open(ci, 2), *b = pg_open(ci, 2);
         if (a != NULL && b != NULL) test_pg_queue(a, b);
+        store_close(a);
+        store_close(b);
+    }
+    if (CHECK(pg_fresh(ci, sizeof ci, NULL) == 0)) {
+        store *a = pg_open(ci, 2), *b = pg_open(ci, 2);
+        if (a != NULL && b != NULL) test_pg_progress(a, b);
         store_close(a);
         store_close(b);
     }
