@@ -43,7 +43,7 @@ API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
             pkg-config python3 libxml2-utils curl libpq-dev postgresql
 
-.PHONY: all test unit run bench asan tsan valgrind clean deps fmt load test-pg
+.PHONY: all test unit run bench asan tsan valgrind clean deps deps-bench fmt load test-pg
 all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
 
 $(B)/obj/%.o: %.c
@@ -107,20 +107,34 @@ test: deps
 	    $(addprefix pg:,$(API_BIN)) tests/api/check_openapi.sh tests/page/test_page.sh
 
 # Installs what a fresh Debian machine lacks (only when something is missing).
-deps:
-	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+install_missing = missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+deps:
+	@$(call install_missing,$(DEB_PKGS))
+
+# make bench also needs the load generator, the balancer in front of the
+# replicas, and the baselines it compares with.
+BENCH_PKGS := wrk nginx-light python3-numpy python3-torch
+deps-bench: deps
+	@$(call install_missing,$(BENCH_PKGS))
+
 run: deps
 	@$(MAKE) --no-print-directory $(B)/fitd
 	$(B)/fitd serve
 
-bench: all $(B)/bench/bench_engine
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(B)/bench/bench_engine $(B)/bench/bench_claims
 	@tests/bench/run.sh $(B)
+
+# The shared queue's rate on PostgreSQL (the store, without HTTP).
+$(B)/bench/bench_claims: tests/bench/bench_claims.c $(B)/libservice.a $(B)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(B)/bench/%: tests/bench/%.c $(B)/libcore.a
 	@mkdir -p $(dir $@)

@@ -9,6 +9,11 @@
 #              FITD_BENCH_SECONDS also sets it)
 #   FITD_BENCH_MEMORY=0 skips the memory benchmark; FITD_BENCH_MEM_ROWS
 #              and FITD_BENCH_WRK_SECONDS are passed on to it.
+#   FITD_BENCH_CLAIMS=0 skips the shared queue's rate on PostgreSQL
+#              (bench_claims on a throwaway cluster, tests/pg), whose
+#              lines go to BUILD_DIR/bench/claims.txt;
+#   FITD_BENCH_REPLICAS=0 skips three replicas on PostgreSQL behind nginx
+#              (bench_replicas.sh, BUILD_DIR/bench/replicas.txt);
 #   FITD_BENCH_SERVICE=0 skips the service benchmark;
 #              FITD_BENCH_SERVICE_SECONDS, _CONNS and _REPS are
 #              passed on to it.
@@ -174,5 +179,18 @@ if [ "${FITD_BENCH_SERVICE:-1}" != 0 ]; then
     echo
     echo "== service throughput: tests/bench/bench_service.sh $B =="
     "$HERE/bench_service.sh" "$B"
+fi
+
+if [ "${FITD_BENCH_CLAIMS:-1}" != 0 ] && [ -x "$B/bench/bench_claims" ]; then
+    echo
+    echo "== shared queue on PostgreSQL: $B/bench/bench_claims (tests/pg/with_cluster.sh) =="
+    "$HERE/../pg/with_cluster.sh" bash -c '"$0" "$FITD_TEST_DATABASE_URL" 3000' \
+        "$B/bench/bench_claims" 2>&1 | tee "$B/bench/claims.txt"
+fi
+
+if [ "${FITD_BENCH_REPLICAS:-1}" != 0 ]; then
+    echo
+    echo "== three replicas behind nginx: tests/bench/bench_replicas.sh $B =="
+    "$HERE/bench_replicas.sh" "$B"
 fi
 exit 0
