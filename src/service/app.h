@@ -18,7 +18,9 @@ typedef struct app {
     fitd_config cfg;
     store *st;
     struct jobs *jobs;
-    http_server *http;
+    /* set once the server listens; read by workers and store threads
+       started before (an atomic: plain reads and writes are atomic) */
+    http_server *_Atomic http;
     metrics metrics;
     struct rescache *cache; /* rendered finished jobs */
     atomic_int state;

@@ -92,8 +92,10 @@ int serve_main(int argc, char **argv) {
 done:
     http_stop(a.http);
     jobs_drain(a.jobs, 0);
+    /* the store runs the writes still queued first: their callbacks use the
+       registry, the cache and the (stopped) server, freed after it */
+    store_close(a.st);
     jobs_free(a.jobs);
-    store_close(a.st); /* runs the writes still queued; their notices reach a stopped server */
     http_free(a.http);
     rescache_free(a.cache);
     metrics_destroy(&a.metrics);
