@@ -79,10 +79,26 @@ job_rec *lease_claim_wait(jobs *j) {
     return NULL;
 }
 
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the keeper knows of each slot's lease: the job, and when its lease
+ * was last known good (claimed or renewed), monotonic ms. */
+typedef struct held {
+    char id[STORE_ID_MAX];
+    int64_t good_at;
+} held;
+
 /* Renews the lease of every job trained here; a cancel asked elsewhere,
  * or a lease lost (reaped while this process stalled), stops the run: its
- * result would not be stored anyway. */
-static void renew_all(jobs *j) {
+ * result would not be stored anyway. So does a lease that could not be
+ * renewed for two thirds of its length (the database out of reach): it is
+ * stopped before it can expire, so that when another replica takes the job
+ * this one has let go of it - at most one replica trains a job at once. */
+static void renew_all(jobs *j, held *h) {
     metrics *m = &j->a->metrics;
     for (int w = 0; w < j->nworkers; w++) {
         char id[STORE_ID_MAX];
@@ -90,20 +106,36 @@ static void renew_all(jobs *j) {
         memcpy(id, j->lives[w].id, sizeof id);
         pthread_mutex_unlock(&j->mu);
         if (id[0] == '\0') continue;
+        int64_t start = mono_ms();
+        if (strcmp(h[w].id, id) != 0) { /* claimed since the last round */
+            memcpy(h[w].id, id, sizeof id);
+            h[w].good_at = start - j->lease_ms / 3; /* the claim was at most a round ago */
+        }
         int cancel = 0;
         int rc = store_job_renew(j->a->st, id, j->owner, j->lease_ms, &cancel);
-        if (rc == STORE_OK) atomic_fetch_add(&m->lease_renewals, 1);
+        if (rc == STORE_OK) {
+            atomic_fetch_add(&m->lease_renewals, 1);
+            h[w].good_at = start;
+        }
         if (rc == STORE_ERROR) {
             atomic_fetch_add(&m->store_errors, 1);
-            continue; /* the lease still runs; the next round tries again */
+            if (mono_ms() - h[w].good_at < 2 * j->lease_ms / 3)
+                continue; /* the lease still runs; the next round tries again */
         }
         if (rc == STORE_OK && !cancel) continue;
         pthread_mutex_lock(&j->mu);
-        if (strcmp(j->lives[w].id, id) == 0) atomic_store(&j->lives[w].cancel, 1);
+        if (strcmp(j->lives[w].id, id) == 0) {
+            /* a lease let go is an interruption, not a cancel: the job goes
+               back to the queue (if this replica can still say so) */
+            if (rc != STORE_OK) j->lives[w].interrupted = 1;
+            atomic_store(&j->lives[w].cancel, 1);
+        }
         pthread_mutex_unlock(&j->mu);
         if (rc != STORE_OK)
             log_event("warn", "lease", json_pack("{s:s, s:s}", "job", id, "detail",
-                                                 "lease lost: another replica may run it"));
+                                                 rc == STORE_ERROR
+                                                     ? "lease not renewed in time: run stopped"
+                                                     : "lease lost: another replica may run it"));
     }
 }
 
@@ -141,6 +173,7 @@ static void *keeper_main(void *arg) {
     long tick = period < PUBLISH_MS ? period : PUBLISH_MS, since = period;
     char(*pub_id)[STORE_ID_MAX] = calloc((size_t)j->nworkers + 1, sizeof *pub_id);
     long *pub_epoch = calloc((size_t)j->nworkers + 1, sizeof *pub_epoch);
+    held *h = calloc((size_t)j->nworkers + 1, sizeof *h);
     pthread_mutex_lock(&j->mu);
     while (!j->stopping) {
         pthread_mutex_unlock(&j->mu);
@@ -151,7 +184,7 @@ static void *keeper_main(void *arg) {
             continue;
         }
         since = 0;
-        renew_all(j);
+        if (h) renew_all(j, h);
         size_t reaped = 0;
         if (store_job_reap(j->a->st, &reaped) != STORE_OK)
             atomic_fetch_add(&m->store_errors, 1);
@@ -168,6 +201,7 @@ static void *keeper_main(void *arg) {
     pthread_mutex_unlock(&j->mu);
     free(pub_id);
     free(pub_epoch);
+    free(h);
     /* the drain's interrupted jobs were stored as queued; nothing is held */
     return NULL;
 }
