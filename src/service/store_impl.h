@@ -82,6 +82,20 @@ char *store_strdup(const char *s, int *fail);
 ds_meta *ds_meta_copy(const ds_meta *m);
 job_rec *job_rec_copy(const job_rec *j, int with_history);
 
+/* store_codec.c: the formats the sqlite and postgres stores share.
+ * dst[0 .. 8n): x[0..n) as little-endian float64, and back; host_le: 1
+ * when doubles are little-endian here (the bytes are then copied). */
+int store_host_le(void);
+void store_to_le(unsigned char *dst, const double *x, size_t n);
+void store_from_le(double *x, const unsigned char *src, size_t n);
+/* names_json and stats_json of m (stats: NULL when m has none), owned
+ * texts; non-finite stats as "NaN", "Infinity", "-Infinity". 0, or -1
+ * when out of memory. */
+int store_meta_json(const ds_meta *m, char **names, char **stats);
+/* Fill m->names (m->ncols = ncols) / m->stats from those texts: 0 or -1. */
+int store_parse_names(const char *text, size_t ncols, ds_meta *m);
+int store_parse_stats(const char *text, ds_meta *m);
+
 /* A growing array, for lists: buf holds n elements of one size (say
  * ds_meta *), so `ds_meta **arr = v.buf` when done. */
 typedef struct store_vec {

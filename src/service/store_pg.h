@@ -15,7 +15,7 @@
  * One dedicated connection and thread listens (store_pg_listen.c).
  *
  * Files: store_pg.c (open, close, schema, health), store_pg_pool.c (the pool
- * and statement helpers), store_pg_codec.c (column bytes, metadata JSON),
+ * and statement helpers),
  * store_pg_ds.c (datasets), store_pg_job.c (job records), store_pg_queue.c
  * (the shared queue and publish), store_pg_listen.c (the listener),
  * store_pg_progress.c (running jobs' progress for other replicas). */
@@ -116,20 +116,6 @@ int pg_text_copy(const PGresult *r, int row, int col, char *dst, size_t cap, int
 int64_t pg_page_limit(size_t limit);
 /* Monotonic milliseconds. */
 int64_t pg_now_ms(void);
-
-/* ---- store_pg_codec.c ---- */
-
-/* dst[0 .. 8n): x[0..n) as little-endian float64 / back. */
-int pg_host_le(void);
-void pg_to_le(unsigned char *dst, const double *x, size_t n);
-void pg_from_le(double *x, const unsigned char *src, size_t n);
-/* names_json and stats_json of m (stats: NULL when m has none), owned
- * texts; non-finite stats as "NaN", "Infinity", "-Infinity". 0, or -1
- * when out of memory. */
-int pg_meta_json(const ds_meta *m, char **names, char **stats);
-/* Fill m->names (m->ncols = ncols) / m->stats from those texts: 0 or -1. */
-int pg_parse_names(const char *text, size_t ncols, ds_meta *m);
-int pg_parse_stats(const char *text, ds_meta *m);
 
 /* ---- store_pg_listen.c ---- */
 

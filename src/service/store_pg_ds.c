@@ -37,8 +37,8 @@ static int row_meta(const PGresult *r, int row, ds_meta **out) {
     m->rows = (size_t)rows;
     if (fail || pg_text_copy(r, row, 0, m->id, sizeof m->id, 0) != 0 || rows < 0 ||
         rows > FIT_MAX_ROWS || ncols < 0 || ncols > FIT_MAX_COLS || PQgetisnull(r, row, 6) ||
-        pg_parse_names(PQgetvalue(r, row, 6), (size_t)ncols, m) != 0 ||
-        pg_parse_stats(PQgetisnull(r, row, 7) ? NULL : PQgetvalue(r, row, 7), m) != 0) {
+        store_parse_names(PQgetvalue(r, row, 6), (size_t)ncols, m) != 0 ||
+        store_parse_stats(PQgetisnull(r, row, 7) ? NULL : PQgetvalue(r, row, 7), m) != 0) {
         ds_meta_free(m);
         return STORE_ERROR;
     }
@@ -56,7 +56,7 @@ static int put_column(PGconn *c, const char *id, size_t col, const double *x, si
         size_t nr = rows - r0 < PG_CHUNK_ROWS ? rows - r0 : PG_CHUNK_ROWS;
         const void *bytes = x + r0;
         if (buf != NULL) {
-            pg_to_le(buf, x + r0, nr);
+            store_to_le(buf, x + r0, nr);
             bytes = buf;
         }
         pg_params p;
@@ -77,8 +77,8 @@ int pg_dataset_put(store *base, const ds_meta *m, ds_data *d) {
     unsigned char *buf = NULL;
     int rc = STORE_ERROR;
     PGconn *c = NULL;
-    if (pg_meta_json(m, &names, &stats) != 0) goto done;
-    if (!pg_host_le() && m->rows > 0 &&
+    if (store_meta_json(m, &names, &stats) != 0) goto done;
+    if (!store_host_le() && m->rows > 0 &&
         (buf = malloc((m->rows < PG_CHUNK_ROWS ? m->rows : PG_CHUNK_ROWS) * 8)) == NULL)
         goto done;
     if ((c = pg_acquire(s)) == NULL || pg_begin(c, "BEGIN") != 0) goto done;
@@ -165,7 +165,7 @@ static int take_chunk(const PGresult *r, int i, fit_data *d, chunk_pos *at) {
     size_t r0 = at->k * PG_CHUNK_ROWS;
     size_t nr = d->rows - r0 < PG_CHUNK_ROWS ? d->rows - r0 : PG_CHUNK_ROWS;
     if (PQgetisnull(r, i, 2) || (size_t)PQgetlength(r, i, 2) != nr * sizeof(double)) return -1;
-    pg_from_le(d->cols[at->col] + r0, (const unsigned char *)PQgetvalue(r, i, 2), nr);
+    store_from_le(d->cols[at->col] + r0, (const unsigned char *)PQgetvalue(r, i, 2), nr);
     if (++at->k == at->nchunks) {
         at->k = 0;
         at->col++;

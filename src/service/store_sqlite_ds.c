@@ -2,144 +2,13 @@
  * row of `datasets` (names and stats as JSON text); each column is one or
  * more rows of `dataset_columns`, the doubles as raw little-endian
  * float64 bytes in chunks of SQ_CHUNK_ROWS rows, so a value comes back
- * bit for bit (-0.0, subnormals, NaN payloads included). */
-#include <jansson.h>
-#include <math.h>
+ * bit for bit (-0.0, subnormals, NaN payloads included; the formats are
+ * store_codec.c's). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "service/store_sqlite.h"
-
-/* ---- bytes ---- */
-
-/* Whether doubles are stored little-endian here (then the bytes are
- * copied as they are). */
-static int host_le(void) {
-    const double one = 1.0; /* 0x3ff0000000000000 */
-    unsigned char b[sizeof one];
-    memcpy(b, &one, sizeof one);
-    return b[7] == 0x3f;
-}
-
-/* dst[0 .. 8n): x[0..n) as little-endian float64. */
-static void to_le(unsigned char *dst, const double *x, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u;
-        memcpy(&u, &x[i], sizeof u);
-        for (int k = 0; k < 8; k++) dst[8 * i + (size_t)k] = (unsigned char)(u >> (8 * k));
-    }
-}
-
-/* x[0..n) from the little-endian float64 bytes src[0 .. 8n). */
-static void from_le(double *x, const unsigned char *src, size_t n) {
-    if (host_le()) {
-        memcpy(x, src, n * sizeof *x);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u = 0;
-        for (int k = 0; k < 8; k++) u |= (uint64_t)src[8 * i + (size_t)k] << (8 * k);
-        memcpy(&x[i], &u, sizeof u);
-    }
-}
-
-/* ---- the metadata's JSON ---- */
-
-/* A stat as JSON: a number, or "NaN", "Infinity", "-Infinity". */
-static json_t *num_json(double x) {
-    if (isnan(x)) return json_string("NaN");
-    if (isinf(x)) return json_string(x > 0 ? "Infinity" : "-Infinity");
-    return json_real(x);
-}
-
-static int json_num(const json_t *v, double *x) {
-    const char *s = json_string_value(v);
-    if (json_is_number(v))
-        *x = json_number_value(v);
-    else if (s != NULL && strcmp(s, "NaN") == 0)
-        *x = NAN;
-    else if (s != NULL && strcmp(s, "Infinity") == 0)
-        *x = INFINITY;
-    else if (s != NULL && strcmp(s, "-Infinity") == 0)
-        *x = -INFINITY;
-    else
-        return -1;
-    return 0;
-}
-
-static const char *const stat_keys[5] = {"count", "mean", "sd", "min", "max"};
-
-/* f[k]: the field of cs named stat_keys[k] */
-static void stat_fields(col_stats *cs, double *f[5]) {
-    f[0] = &cs->count;
-    f[1] = &cs->mean;
-    f[2] = &cs->sd;
-    f[3] = &cs->min;
-    f[4] = &cs->max;
-}
-
-/* names_json and stats_json of m (stats: NULL when m has none); owned
- * texts. Returns 0, or -1 when out of memory. */
-static int meta_json(const ds_meta *m, char **names, char **stats) {
-    json_t *jn = json_array(), *js = m->stats ? json_array() : NULL;
-    int bad = jn == NULL || (m->stats != NULL && js == NULL);
-    for (size_t c = 0; c < m->ncols && !bad; c++) {
-        bad |= json_array_append_new(jn, json_string(m->names[c]));
-        if (js == NULL) continue;
-        json_t *o = json_object();
-        double *f[5];
-        stat_fields(&m->stats[c], f);
-        for (int k = 0; k < 5; k++) bad |= json_object_set_new(o, stat_keys[k], num_json(*f[k]));
-        bad |= json_array_append_new(js, o); /* steals o, NULL included */
-    }
-    size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(17);
-    *names = bad ? NULL : json_dumps(jn, flags);
-    *stats = bad || js == NULL ? NULL : json_dumps(js, flags);
-    bad |= *names == NULL || (js != NULL && *stats == NULL);
-    json_decref(jn);
-    json_decref(js);
-    return bad ? -1 : 0;
-}
-
-/* Fills m->names (and m->ncols) from text, which must be an array of
- * ncols strings. */
-static int parse_names(const char *text, size_t ncols, ds_meta *m) {
-    json_t *a = text ? json_loads(text, 0, NULL) : NULL;
-    int rc = -1, fail = 0;
-    if (!json_is_array(a) || json_array_size(a) != ncols) goto done;
-    if ((m->names = calloc(ncols ? ncols : 1, sizeof *m->names)) == NULL) goto done;
-    m->ncols = ncols;
-    for (size_t c = 0; c < ncols; c++) {
-        const char *s = json_string_value(json_array_get(a, c));
-        if (s == NULL) goto done;
-        m->names[c] = store_strdup(s, &fail);
-    }
-    rc = fail ? -1 : 0;
-done:
-    json_decref(a);
-    return rc;
-}
-
-/* Fills m->stats from text (NULL: none), an array of m->ncols objects. */
-static int parse_stats(const char *text, ds_meta *m) {
-    if (text == NULL) return 0;
-    json_t *a = json_loads(text, 0, NULL);
-    int rc = -1;
-    if (!json_is_array(a) || json_array_size(a) != m->ncols) goto done;
-    if ((m->stats = calloc(m->ncols ? m->ncols : 1, sizeof *m->stats)) == NULL) goto done;
-    for (size_t c = 0; c < m->ncols; c++) {
-        const json_t *o = json_array_get(a, c);
-        double *f[5];
-        stat_fields(&m->stats[c], f);
-        for (int k = 0; k < 5; k++)
-            if (json_num(json_object_get(o, stat_keys[k]), f[k]) != 0) goto done;
-    }
-    rc = 0;
-done:
-    json_decref(a);
-    return rc;
-}
 
 /* The metadata in the current row of a statement selecting DS_COLS. */
 static int row_meta(sqlite3_stmt *st, ds_meta **out) {
@@ -153,8 +22,8 @@ static int row_meta(sqlite3_stmt *st, ds_meta **out) {
     m->rows = (size_t)rows;
     if (fail || sq_text_copy(st, 0, m->id, sizeof m->id) != 0 || rows < 0 || rows > FIT_MAX_ROWS ||
         ncols < 0 || ncols > FIT_MAX_COLS ||
-        parse_names((const char *)sqlite3_column_text(st, 6), (size_t)ncols, m) != 0 ||
-        parse_stats((const char *)sqlite3_column_text(st, 7), m) != 0) {
+        store_parse_names((const char *)sqlite3_column_text(st, 6), (size_t)ncols, m) != 0 ||
+        store_parse_stats((const char *)sqlite3_column_text(st, 7), m) != 0) {
         ds_meta_free(m);
         return STORE_ERROR;
     }
@@ -173,7 +42,7 @@ static int put_column(sq_conn *c, const char *id, size_t col, const double *x, s
         size_t nr = rows - r0 < SQ_CHUNK_ROWS ? rows - r0 : SQ_CHUNK_ROWS;
         const void *bytes = x + r0;
         if (buf != NULL) {
-            to_le(buf, x + r0, nr);
+            store_to_le(buf, x + r0, nr);
             bytes = buf;
         }
         sqlite3_reset(st);
@@ -222,8 +91,8 @@ int sq_dataset_put(store *base, const ds_meta *m, ds_data *d) {
     char *names = NULL, *stats = NULL;
     unsigned char *buf = NULL;
     int rc = STORE_ERROR;
-    if (meta_json(m, &names, &stats) != 0) goto done;
-    if (!host_le() && m->rows > 0 &&
+    if (store_meta_json(m, &names, &stats) != 0) goto done;
+    if (!store_host_le() && m->rows > 0 &&
         (buf = malloc((m->rows < SQ_CHUNK_ROWS ? m->rows : SQ_CHUNK_ROWS) * 8)) == NULL)
         goto done;
     put_arg p = {m, d, names, stats, buf};
@@ -294,7 +163,7 @@ static int read_columns(sq_conn *c, const char *id, fit_data *d) {
         size_t nr = d->rows - r0 < SQ_CHUNK_ROWS ? d->rows - r0 : SQ_CHUNK_ROWS;
         const unsigned char *b = sqlite3_column_blob(st, 2);
         if (b == NULL || (size_t)sqlite3_column_bytes(st, 2) != nr * sizeof(double)) goto done;
-        from_le(d->cols[col] + r0, b, nr);
+        store_from_le(d->cols[col] + r0, b, nr);
         if (++k == nchunks) {
             k = 0;
             col++;

@@ -1,26 +1,26 @@
-/* store_pg_codec.c - how the postgres store writes a dataset down: the
- * doubles of a column as raw little-endian float64 bytes (so a value comes
- * back bit for bit: -0.0, subnormals, NaN payloads), the column names and
- * stats as JSON texts (non-finite stats as the strings "NaN", "Infinity",
- * "-Infinity"). The same formats as the sqlite store's. */
+/* store_codec.c - how the sqlite and postgres stores write a dataset
+ * down: the doubles of a column as raw little-endian float64 bytes (so a
+ * value comes back bit for bit: -0.0, subnormals, NaN payloads), the
+ * column names and stats as JSON texts (non-finite stats as the strings
+ * "NaN", "Infinity", "-Infinity"). */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/store_pg.h"
+#include "service/store_impl.h"
 
 /* ---- bytes ---- */
 
-int pg_host_le(void) {
+int store_host_le(void) {
     const double one = 1.0; /* 0x3ff0000000000000 */
     unsigned char b[sizeof one];
     memcpy(b, &one, sizeof one);
     return b[7] == 0x3f;
 }
 
-void pg_to_le(unsigned char *dst, const double *x, size_t n) {
+void store_to_le(unsigned char *dst, const double *x, size_t n) {
     for (size_t i = 0; i < n; i++) {
         uint64_t u;
         memcpy(&u, &x[i], sizeof u);
@@ -28,8 +28,8 @@ void pg_to_le(unsigned char *dst, const double *x, size_t n) {
     }
 }
 
-void pg_from_le(double *x, const unsigned char *src, size_t n) {
-    if (pg_host_le()) {
+void store_from_le(double *x, const unsigned char *src, size_t n) {
+    if (store_host_le()) {
         memcpy(x, src, n * sizeof *x);
         return;
     }
@@ -75,7 +75,7 @@ static void stat_fields(col_stats *cs, double *f[5]) {
     f[4] = &cs->max;
 }
 
-int pg_meta_json(const ds_meta *m, char **names, char **stats) {
+int store_meta_json(const ds_meta *m, char **names, char **stats) {
     json_t *jn = json_array(), *js = m->stats ? json_array() : NULL;
     int bad = jn == NULL || (m->stats != NULL && js == NULL);
     for (size_t c = 0; c < m->ncols && !bad; c++) {
@@ -96,7 +96,7 @@ int pg_meta_json(const ds_meta *m, char **names, char **stats) {
     return bad ? -1 : 0;
 }
 
-int pg_parse_names(const char *text, size_t ncols, ds_meta *m) {
+int store_parse_names(const char *text, size_t ncols, ds_meta *m) {
     json_t *a = text ? json_loads(text, 0, NULL) : NULL;
     int rc = -1, fail = 0;
     if (!json_is_array(a) || json_array_size(a) != ncols) goto done;
@@ -113,7 +113,7 @@ done:
     return rc;
 }
 
-int pg_parse_stats(const char *text, ds_meta *m) {
+int store_parse_stats(const char *text, ds_meta *m) {
     if (text == NULL) return 0;
     json_t *a = json_loads(text, 0, NULL);
     int rc = -1;
