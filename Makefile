@@ -36,14 +36,15 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 API_SRC     := $(wildcard tests/api/test_*.c)
 API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 
-# What `make run` and `make test` need on a fresh Debian (the tests use
-# python3's json module, xmllint for the SVGs and curl; the page test runs
-# when chromium is installed and says it skipped otherwise; make test-pg
-# runs a throwaway server from the postgresql package).
-DEB_PKGS := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev \
-            pkg-config python3 libxml2-utils curl libpq-dev postgresql
+# What `make run` needs on a fresh Debian (to build fitd), and what `make
+# test` needs besides: libcurl for the API tests, python3's json module,
+# xmllint for the SVGs, curl, and the postgresql package, whose server the
+# tests run as a throwaway cluster (the page test runs when chromium is
+# installed and says it skipped otherwise).
+DEB_PKGS  := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev pkg-config
+TEST_PKGS := libcurl4-openssl-dev python3 libxml2-utils curl postgresql
 
-.PHONY: all test unit run bench asan tsan valgrind clean deps deps-bench fmt load test-pg
+.PHONY: all test unit run bench asan tsan valgrind clean deps deps-test deps-bench fmt load test-pg
 all: $(B)/fitd $(UNIT_BIN) $(API_BIN)
 
 $(B)/obj/%.o: %.c
@@ -101,7 +102,7 @@ unit: all
 
 # Every test, once on the embedded stores and once more (the store tests
 # and the API suite, the replica tests included) on a throwaway PostgreSQL.
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	@tests/pg/with_cluster.sh tests/run.sh $(UNIT_BIN) $(wildcard tests/cli/test_*.sh) $(API_BIN) \
 	    $(addprefix pg:,$(API_BIN)) tests/api/check_openapi.sh tests/page/test_page.sh
@@ -117,10 +118,13 @@ install_missing = missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || m
 deps:
 	@$(call install_missing,$(DEB_PKGS))
 
+deps-test:
+	@$(call install_missing,$(DEB_PKGS) $(TEST_PKGS))
+
 # make bench also needs the load generator, the balancer in front of the
 # replicas, and the baselines it compares with.
 BENCH_PKGS := wrk nginx-light python3-numpy python3-torch
-deps-bench: deps
+deps-bench: deps-test
 	@$(call install_missing,$(BENCH_PKGS))
 
 run: deps
