@@ -171,14 +171,11 @@ load: $(B)/fitd
 valgrind: all
 	@tests/valgrind.sh $(UNIT_BIN)
 
-# The store tests again with the postgres store included: a cluster of
+# Only the postgres store tests (make test runs them too): a cluster of
 # its own in a temporary directory (tests/pg/cluster.sh), stopped and
 # removed however the tests end.
-test-pg: $(B)/tests/test_store
-	@d=$$(mktemp -d /tmp/fitd-pg.XXXXXX); \
-	trap 'tests/pg/cluster.sh stop "$$d" >/dev/null 2>&1; rm -rf "$$d"' EXIT; \
-	url=$$(tests/pg/cluster.sh start "$$d") || exit 1; \
-	FITD_TEST_DATABASE_URL="$$url" tests/run.sh $(B)/tests/test_store
+test-pg: $(B)/tests/test_store_pg
+	@tests/pg/with_cluster.sh tests/run.sh $(B)/tests/test_store_pg
 
 fmt:
 	clang-format -i $(CORE_SRC) $(SERVICE_SRC) src/main.c src/core/*.h src/service/*.h tests/unit/*.c
