@@ -168,8 +168,9 @@ tsan:
 load: $(B)/fitd
 	@B=$(B) FITD_BIN=$(CURDIR)/$(B)/fitd tests/load/run.sh
 
+# (test_store_pg against a throwaway cluster, like make test)
 valgrind: all
-	@tests/valgrind.sh $(UNIT_BIN)
+	@tests/pg/with_cluster.sh tests/valgrind.sh $(UNIT_BIN)
 
 # Only the postgres store tests (make test runs them too): a cluster of
 # its own in a temporary directory (tests/pg/cluster.sh), stopped and
