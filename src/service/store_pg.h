@@ -114,6 +114,16 @@ char *pg_text_dup(const PGresult *r, int row, int col, int *fail);
 int pg_text_copy(const PGresult *r, int row, int col, char *dst, size_t cap, int null_ok);
 /* A page's `limit + 1` as a LIMIT value (capped). */
 int64_t pg_page_limit(size_t limit);
+/* One page of a list, as store.h's lists promise: the seq of the record
+ * `after` (seq_sql, $1 = after; STORE_NOTFOUND when there is none), or
+ * first when after is NULL; then list_sql with $1 = that seq, $2 = arg
+ * (text, may be NULL) and $3 = limit + 1. row makes each row a record;
+ * *out is an owned array of the *n record pointers; *more is set when
+ * there was one more row. free_rec frees a record left over on failure. */
+typedef int (*pg_row_fn)(const PGresult *r, int row, void **rec);
+int pg_page(pg_store *s, const char *seq_sql, const char *after, int64_t first,
+            const char *list_sql, const char *arg, size_t limit, pg_row_fn row,
+            void (*free_rec)(void *), void **out, size_t *n, int *more);
 /* Monotonic milliseconds. */
 int64_t pg_now_ms(void);
 
@@ -149,6 +159,13 @@ int pg_row_job(const PGresult *r, int row, job_rec **out);
  * conditional write touched nothing: STORE_CONFLICT (it does),
  * STORE_NOTFOUND, or STORE_ERROR. */
 int pg_job_exists(PGconn *c, const char *id);
+/* Runs sql (parameters p), a conditional statement about job id that
+ * returns a row when it applied, on a pooled connection: STORE_OK (with
+ * the result in *out when out is not NULL; the caller clears it), or when
+ * no row came back what pg_job_exists says (STORE_CONFLICT: the job is
+ * there but the condition did not hold; STORE_NOTFOUND), or STORE_ERROR. */
+int pg_job_stmt(pg_store *s, const char *sql, const pg_params *p, const char *id,
+                PGresult **out);
 /* store_pg_queue.c */
 int pg_job_requeue(store *s, char ***ids, size_t *n);
 int pg_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out);

@@ -222,58 +222,24 @@ done:
     return rc;
 }
 
+static int meta_row(const PGresult *r, int row, void **rec) {
+    ds_meta *m = NULL;
+    int rc = row_meta(r, row, &m);
+    *rec = m;
+    return rc;
+}
+
+static void meta_free(void *m) {
+    ds_meta_free(m);
+}
+
 int pg_dataset_list(store *base, const char *after, size_t limit, int include_inline,
                     ds_meta ***out, size_t *n, int *more) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    store_vec v = {NULL, 0, 0};
-    PGresult *r = NULL;
-    int64_t seq = 0; /* seqs start at 1 */
-    int rc = STORE_ERROR;
-    pg_params p;
-    if (c == NULL) goto done;
-    if (after != NULL) {
-        pgp_init(&p);
-        pgp_text(&p, after);
-        r = pg_exec(c, SQL_SEQ, &p, 0);
-        if ((rc = pg_status(r)) != STORE_OK) goto done;
-        if (PQntuples(r) == 0) {
-            rc = STORE_NOTFOUND;
-            goto done;
-        }
-        seq = pg_int(r, 0, 0);
-        PQclear(r);
-        r = NULL;
-    }
-    pgp_init(&p);
-    pgp_int(&p, seq);
-    pgp_text(&p, include_inline ? "true" : "false");
-    pgp_int(&p, pg_page_limit(limit));
-    r = pg_exec(c, SQL_LIST, &p, 0);
-    if ((rc = pg_status(r)) != STORE_OK) goto done;
-    rc = STORE_ERROR;
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (v.n == limit) {
-            *more = 1;
-            break;
-        }
-        ds_meta *m = NULL;
-        if (row_meta(r, i, &m) != STORE_OK || store_vec_push(&v, &m, sizeof m) != 0) {
-            ds_meta_free(m);
-            goto done;
-        }
-    }
-    *out = v.buf;
-    *n = v.n;
-    v.buf = NULL;
-    v.n = 0;
-    rc = STORE_OK;
-done:
-    PQclear(r);
-    pg_release(s, c);
-    if (rc != STORE_OK) *more = 0;
-    ds_meta **left = v.buf;
-    for (size_t i = 0; i < v.n; i++) ds_meta_free(left[i]);
-    free(v.buf);
+    void *page = NULL;
+    /* seqs start at 1: a first page is everything after 0 */
+    int rc = pg_page((pg_store *)base, SQL_SEQ, after, 0, SQL_LIST,
+                     include_inline ? "true" : "false", limit, meta_row, meta_free, &page, n,
+                     more);
+    if (rc == STORE_OK) *out = page;
     return rc;
 }

@@ -95,6 +95,22 @@ int pg_job_exists(PGconn *c, const char *id) {
     return rc;
 }
 
+int pg_job_stmt(pg_store *s, const char *sql, const pg_params *p, const char *id,
+                PGresult **out) {
+    PGconn *c = pg_acquire(s);
+    if (c == NULL) return STORE_ERROR;
+    PGresult *r = pg_exec(c, sql, p, 0);
+    int rc = pg_status(r);
+    if (rc == STORE_OK && PQntuples(r) == 0) rc = pg_job_exists(c, id);
+    if (rc == STORE_OK && out != NULL) {
+        *out = r;
+        r = NULL;
+    }
+    PQclear(r);
+    pg_release(s, c);
+    return rc;
+}
+
 /* ---- writes ---- */
 
 int pg_job_put(store *base, const job_rec *j) {
@@ -126,8 +142,6 @@ int pg_job_put(store *base, const job_rec *j) {
 int pg_job_update(store *base, const job_rec *j, int from) {
     pg_store *s = (pg_store *)base;
     if (memchr(j->owner, '\0', sizeof j->owner) == NULL) return STORE_ERROR;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, j->id);
@@ -139,14 +153,9 @@ int pg_job_update(store *base, const job_rec *j, int from) {
     pgp_text(&p, j->history_json);
     pgp_text(&p, from < 0 ? NULL : job_status_name((job_status)from));
     pgp_text(&p, j->owner[0] ? j->owner : NULL);
-    PGresult *r = pg_exec(c, SQL_UPDATE, &p, 0);
-    int rc = pg_status(r);
     /* nothing changed: the job is gone, or not in status from, or not
        owner's */
-    if (rc == STORE_OK && PQntuples(r) == 0) rc = pg_job_exists(c, j->id);
-    PQclear(r);
-    pg_release(s, c);
-    return rc;
+    return pg_job_stmt(s, SQL_UPDATE, &p, j->id, NULL);
 }
 
 int pg_job_delete(store *base, const char *id) {
@@ -189,61 +198,27 @@ int pg_job_by_idem(store *base, const char *key, job_rec **out) {
     return read_one((pg_store *)base, SQL_BY_IDEM, key, out);
 }
 
+static int job_row(const PGresult *r, int row, void **rec) {
+    job_rec *j = NULL;
+    int rc = pg_row_job(r, row, &j);
+    *rec = j;
+    return rc;
+}
+
+static void job_free(void *j) {
+    job_rec_free(j);
+}
+
 int pg_job_list(store *base, const char *after, size_t limit, int status, int newest_first,
                 job_rec ***out, size_t *n, int *more) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    store_vec v = {NULL, 0, 0};
-    PGresult *r = NULL;
+    void *page = NULL;
     /* seqs start at 1: a first page is everything after 0 (oldest first)
        or before the largest bigint (newest first) */
-    int64_t seq = newest_first ? INT64_MAX : 0;
-    int rc = STORE_ERROR;
-    pg_params p;
-    if (c == NULL) goto done;
-    if (after != NULL) {
-        pgp_init(&p);
-        pgp_text(&p, after);
-        r = pg_exec(c, SQL_SEQ, &p, 0);
-        if ((rc = pg_status(r)) != STORE_OK) goto done;
-        if (PQntuples(r) == 0) {
-            rc = STORE_NOTFOUND;
-            goto done;
-        }
-        seq = pg_int(r, 0, 0);
-        PQclear(r);
-        r = NULL;
-    }
-    pgp_init(&p);
-    pgp_int(&p, seq);
-    pgp_text(&p, status < 0 ? NULL : job_status_name((job_status)status));
-    pgp_int(&p, pg_page_limit(limit));
-    r = pg_exec(c, newest_first ? SQL_LIST_DESC : SQL_LIST, &p, 0);
-    if ((rc = pg_status(r)) != STORE_OK) goto done;
-    rc = STORE_ERROR;
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (v.n == limit) {
-            *more = 1;
-            break;
-        }
-        job_rec *j = NULL;
-        if (pg_row_job(r, i, &j) != STORE_OK || store_vec_push(&v, &j, sizeof j) != 0) {
-            job_rec_free(j);
-            goto done;
-        }
-    }
-    *out = v.buf;
-    *n = v.n;
-    v.buf = NULL;
-    v.n = 0;
-    rc = STORE_OK;
-done:
-    PQclear(r);
-    pg_release(s, c);
-    if (rc != STORE_OK) *more = 0;
-    job_rec **left = v.buf;
-    for (size_t i = 0; i < v.n; i++) job_rec_free(left[i]);
-    free(v.buf);
+    int rc = pg_page((pg_store *)base, SQL_SEQ, after, newest_first ? INT64_MAX : 0,
+                     newest_first ? SQL_LIST_DESC : SQL_LIST,
+                     status < 0 ? NULL : job_status_name((job_status)status), limit, job_row,
+                     job_free, &page, n, more);
+    if (rc == STORE_OK) *out = page;
     return rc;
 }
 

@@ -235,3 +235,59 @@ int64_t pg_now_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int pg_page(pg_store *s, const char *seq_sql, const char *after, int64_t first,
+            const char *list_sql, const char *arg, size_t limit, pg_row_fn row,
+            void (*free_rec)(void *), void **out, size_t *n, int *more) {
+    PGconn *c = pg_acquire(s);
+    store_vec v = {NULL, 0, 0};
+    PGresult *r = NULL;
+    int64_t seq = first;
+    int rc = STORE_ERROR;
+    pg_params p;
+    if (c == NULL) goto done;
+    if (after != NULL) {
+        pgp_init(&p);
+        pgp_text(&p, after);
+        r = pg_exec(c, seq_sql, &p, 0);
+        if ((rc = pg_status(r)) != STORE_OK) goto done;
+        if (PQntuples(r) == 0) {
+            rc = STORE_NOTFOUND;
+            goto done;
+        }
+        seq = pg_int(r, 0, 0);
+        PQclear(r);
+        r = NULL;
+    }
+    pgp_init(&p);
+    pgp_int(&p, seq);
+    pgp_text(&p, arg);
+    pgp_int(&p, pg_page_limit(limit));
+    r = pg_exec(c, list_sql, &p, 0);
+    if ((rc = pg_status(r)) != STORE_OK) goto done;
+    rc = STORE_ERROR;
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (v.n == limit) {
+            *more = 1;
+            break;
+        }
+        void *rec = NULL;
+        if (row(r, i, &rec) != STORE_OK || store_vec_push(&v, &rec, sizeof rec) != 0) {
+            if (rec != NULL) free_rec(rec);
+            goto done;
+        }
+    }
+    *out = v.buf;
+    *n = v.n;
+    v.buf = NULL;
+    v.n = 0;
+    rc = STORE_OK;
+done:
+    PQclear(r);
+    pg_release(s, c);
+    if (rc != STORE_OK) *more = 0;
+    void **left = v.buf;
+    for (size_t i = 0; i < v.n; i++) free_rec(left[i]);
+    free(v.buf);
+    return rc;
+}

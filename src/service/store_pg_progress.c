@@ -25,21 +25,13 @@ static const char SQL_LATEST[] =
 
 int pg_job_progress_put(store *base, const char *id, const char *owner, long epoch,
                         const char *data) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
     pgp_text(&p, owner);
     pgp_int(&p, epoch);
     pgp_text(&p, data);
-    PGresult *r = pg_exec(c, SQL_PUT, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK && PQntuples(r) == 0) rc = pg_job_exists(c, id); /* not owner's, or gone */
-    PQclear(r);
-    pg_release(s, c);
-    return rc;
+    return pg_job_stmt((pg_store *)base, SQL_PUT, &p, id, NULL); /* no row: not owner's, or gone */
 }
 
 int pg_job_progress_get(store *base, const char *id, long after, size_t max,

@@ -100,38 +100,24 @@ int pg_job_claim(store *base, const char *owner, int64_t lease_ms, job_rec **out
 }
 
 int pg_job_renew(store *base, const char *id, const char *owner, int64_t lease_ms, int *cancel) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
     pgp_text(&p, owner);
     pgp_int(&p, lease_ms);
-    PGresult *r = pg_exec(c, SQL_RENEW, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK && PQntuples(r) > 0)
-        *cancel = PQgetvalue(r, 0, 0)[0] == 't';
-    else if (rc == STORE_OK)
-        rc = pg_job_exists(c, id); /* gone, or no longer owner's */
+    PGresult *r = NULL;
+    /* no row: gone, or no longer owner's */
+    int rc = pg_job_stmt((pg_store *)base, SQL_RENEW, &p, id, &r);
+    if (rc == STORE_OK) *cancel = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    pg_release(s, c);
     return rc;
 }
 
 int pg_job_request_cancel(store *base, const char *id) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
-    PGresult *r = pg_exec(c, SQL_CANCEL, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK && PQntuples(r) == 0) rc = pg_job_exists(c, id); /* not running */
-    PQclear(r);
-    pg_release(s, c);
-    return rc;
+    return pg_job_stmt((pg_store *)base, SQL_CANCEL, &p, id, NULL); /* no row: not running */
 }
 
 int pg_job_reap(store *base, size_t *n) {
