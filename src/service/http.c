@@ -33,6 +33,7 @@ struct http_server {
     http_req **waiters; /* suspended requests */
     size_t nwait, capwait;
     atomic_ulong gen;   /* bumped by every http_notify (under mu; read without it) */
+    int quiesced;       /* the listening socket after http_quiesce (-1 = none) */
 };
 
 /* Per-request bookkeeping the handler never sees. */
@@ -461,6 +462,7 @@ size_t http_waiting(http_server *h) {
 http_server *http_start(struct app *a, const char *bind, int port, int threads, char *err,
                         size_t cap) {
     http_server *h = calloc(1, sizeof *h);
+    if (h != NULL) h->quiesced = -1;
     struct sockaddr_in sa = {0};
     if (h == NULL) {
         snprintf(err, cap, "out of memory");
@@ -510,8 +512,10 @@ int http_port(const http_server *h) {
 
 void http_quiesce(http_server *h) {
     if (h == NULL || h->d == NULL) return;
+    /* the listening socket is ours now, but closed only after the daemon
+       stops: its polling threads may still be looking at it */
     MHD_socket s = MHD_quiesce_daemon(h->d);
-    if (s != MHD_INVALID_SOCKET) close(s);
+    if (s != MHD_INVALID_SOCKET) h->quiesced = s;
 }
 
 void http_stop(http_server *h) {
@@ -526,6 +530,8 @@ void http_stop(http_server *h) {
     h->timer_started = 0;
     if (h->d != NULL) MHD_stop_daemon(h->d);
     h->d = NULL;
+    if (h->quiesced >= 0) close(h->quiesced);
+    h->quiesced = -1;
 }
 
 void http_free(http_server *h) {
