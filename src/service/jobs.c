@@ -214,9 +214,7 @@ static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
     doc = jobdoc_render(&js.fit, &js.src, &r);
     json_t *hist = jobdoc_history(&js.fit, &r.hist);
-    /* stored with 17 digits as jansson writes them (exact, and cheaper than
-       the shortest form, which the answers get when they are rendered) */
-    rec->history_json = hist ? json_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    rec->history_json = hist ? jout_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
     json_decref(hist);
 done:
     train_result_free(&r);
@@ -362,7 +360,7 @@ static void run_job(jobs *j, job_rec *rec, live *lv, int announce) {
     } else {
         rec->status = result_status(result);
         rec->finished_ms = jobs_now_ms();
-        rec->result_json = result ? json_dumps(result, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+        rec->result_json = result ? jout_dumps(result, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
     }
     store_transition(j, rec, JOB_RUNNING, interrupted, interrupted ? NULL : result);
     atomic_fetch_sub(&j->running, 1);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "jobs_impl.h"
+#include "jout.h"
 #include "log.h"
 
 /* How long an idle worker sleeps when no event comes (events can be lost
@@ -154,7 +155,7 @@ static void publish_all(jobs *j, char (*pub_id)[STORE_ID_MAX], long *pub_epoch) 
         if (id[0] == '\0' || epoch <= 0) continue;
         if (strcmp(id, pub_id[w]) == 0 && epoch <= pub_epoch[w]) continue;
         json_t *prog = jobs_progress(j, id);
-        char *data = prog ? json_dumps(prog, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+        char *data = prog ? jout_dumps(prog, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
         long at = prog ? (long)json_integer_value(json_object_get(prog, "epoch")) : 0;
         json_decref(prog);
         if (data != NULL && at > 0 &&

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "jout.h"
+
 static atomic_int quiet_requests;
 
 void log_set_quiet(int quiet) {
@@ -23,7 +25,7 @@ void log_event(const char *level, const char *event, json_t *fields) {
     json_t *line = json_pack("{s:s, s:s, s:s}", "ts", when, "level", level, "event", event);
     if (line && fields) json_object_update(line, fields);
     json_decref(fields);
-    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *text = line ? jout_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(line);
     if (text == NULL) return;
     flockfile(stderr);
