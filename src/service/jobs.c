@@ -2,7 +2,6 @@
 #include "jout.h"
 #include "jobs.h"
 
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "problem.h"
 #include "rescache.h"
+#include "seed.h"
 #include "spec_json.h"
 
 long long jobs_now_ms(void) {
@@ -29,38 +29,61 @@ long long jobs_now_ms(void) {
 }
 
 void jobs_new_id(const char *prefix, char *out, size_t cap) {
+    /* 6 bytes of the clock (ms, big-endian), then 6 random ones: ids sort
+       by creation, and a burst of new ids lands on one page of the store's
+       id index instead of one random page each (a 4 KiB WAL frame per job
+       with 12 random bytes) */
     unsigned char b[12];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, b, sizeof b) : -1;
-    if (fd >= 0) close(fd);
-    if (got != (ssize_t)sizeof b) {
-        /* no urandom: the clock and a counter still give unique ids */
+    unsigned long long ms = (unsigned long long)jobs_now_ms();
+    for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (8 * (5 - i)));
+    if (seed_bytes(b + 6, 6) != 0) {
+        /* no random source: a counter still gives unique ids */
         static atomic_ulong counter;
-        unsigned long long x = (unsigned long long)jobs_now_ms() ^
-                               ((unsigned long long)atomic_fetch_add(&counter, 1) << 40);
-        for (size_t i = 0; i < sizeof b; i++) b[i] = (unsigned char)(x >> (8 * (i % 8))) ^ (unsigned char)i;
+        unsigned long x = atomic_fetch_add(&counter, 1);
+        for (int i = 0; i < 6; i++) b[6 + i] = (unsigned char)(x >> (8 * (5 - i)));
     }
+    static const char hex[] = "0123456789abcdef";
     size_t n = (size_t)snprintf(out, cap, "%s", prefix);
-    for (size_t i = 0; i < sizeof b && n + 2 < cap; i++, n += 2)
-        snprintf(out + n, cap - n, "%02x", b[i]);
+    for (size_t i = 0; i < sizeof b && n + 2 < cap; i++) {
+        out[n++] = hex[b[i] >> 4];
+        out[n++] = hex[b[i] & 15];
+    }
+    if (n < cap) out[n] = '\0';
 }
 
-/* Queue push under j->mu: grows the ring when recovery overfills it. */
-static int queue_push(jobs *j, const char *id) {
+/* Queue push under j->mu: grows the ring when recovery overfills it.
+ * Takes rec (may be NULL) on success; -1 when out of memory. */
+static int queue_push(jobs *j, const char *id, job_rec *rec) {
     if (j->qlen == j->qcap) {
         size_t cap = j->qcap ? j->qcap * 2 : 64;
-        char (*q)[STORE_ID_MAX] = malloc(cap * sizeof *q);
+        queued *q = malloc(cap * sizeof *q);
         if (q == NULL) return -1;
-        for (size_t i = 0; i < j->qlen; i++)
-            memcpy(q[i], j->queue[(j->qhead + i) % j->qcap], STORE_ID_MAX);
+        for (size_t i = 0; i < j->qlen; i++) q[i] = j->queue[(j->qhead + i) % j->qcap];
         free(j->queue);
         j->queue = q;
         j->qcap = cap;
         j->qhead = 0;
     }
-    snprintf(j->queue[(j->qhead + j->qlen) % j->qcap], STORE_ID_MAX, "%s", id);
+    queued *e = &j->queue[(j->qhead + j->qlen) % j->qcap];
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->rec = rec;
     j->qlen++;
     pthread_cond_signal(&j->cond);
+    return 0;
+}
+
+/* Takes id out of the queue under j->mu (a cancelled queued job), keeping
+ * the order of the rest. Returns 1 if it was there. */
+static int queue_remove(jobs *j, const char *id) {
+    for (size_t i = 0; i < j->qlen; i++) {
+        queued *e = &j->queue[(j->qhead + i) % j->qcap];
+        if (strcmp(e->id, id) != 0) continue;
+        job_rec_free(e->rec);
+        for (size_t k = i; k + 1 < j->qlen; k++)
+            j->queue[(j->qhead + k) % j->qcap] = j->queue[(j->qhead + k + 1) % j->qcap];
+        j->qlen--;
+        return 1;
+    }
     return 0;
 }
 
@@ -213,9 +236,7 @@ static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
     }
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
     doc = jobdoc_render(&js.fit, &js.src, &r);
-    json_t *hist = jobdoc_history(&js.fit, &r.hist);
-    rec->history_json = hist ? jout_dumps(hist, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
-    json_decref(hist);
+    rec->history_json = jobdoc_history_text(&js.fit, &r.hist);
 done:
     train_result_free(&r);
     ds_data_release(dd);
@@ -297,38 +318,49 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
                                           "cannot queue the status change"));
 }
 
-/* Runs job id in worker slot lv, if it is still queued. The slot shows the
- * id before the store hears "running", so a cancel always finds the flag
- * to set. The store settles a race with a cancel of the queued job: both
- * changes are conditional (from queued), and whichever is stored first
- * wins; when the cancel does, the run's own changes conflict and are
- * dropped (and the flag stopped it early). No lock is held across a store
- * call, and the worker never waits for a commit: its changes join the
- * store's next group commit while it trains the next job. */
-static void run_job(jobs *j, job_rec *rec, live *lv, int announce);
+/* How a queued job reaches a worker. The slot shows the id before the
+ * store hears "running", so a cancel always finds the flag to set. The
+ * store settles a race with a cancel of the queued job: both changes are
+ * conditional (from queued), and whichever is stored first wins; when the
+ * cancel does, the run's own changes conflict and are dropped, and the
+ * cancel, once stored, takes the job out of the queue or flags its slot
+ * (jobs_cancel), so it stops early. No lock is held across a store call,
+ * and the worker never waits for a commit: its changes join the store's
+ * next group commit while it trains the next job. */
+static void run_job(jobs *j, job_rec *rec, live *lv, int announce, int begun);
 
+/* Slot lv starts on job id: under j->mu, so that taking a job from the
+ * queue and showing it in a slot are one step for jobs_cancel. */
+static void live_begin(live *lv, const char *id) {
+    pthread_mutex_lock(&lv->mu);
+    lv->feed_n = 0;
+    lv->epoch = 0;
+    pthread_mutex_unlock(&lv->mu);
+    snprintf(lv->id, sizeof lv->id, "%s", id);
+    atomic_store(&lv->cancel, 0);
+    lv->interrupted = 0;
+}
+
+/* A job requeued at start-up: read from the store, run if still queued. */
 static void run_one(jobs *j, const char *id, live *lv) {
     job_rec *rec = NULL;
     if (store_job_get(j->a->st, id, &rec) != STORE_OK || rec->status != JOB_QUEUED) {
         job_rec_free(rec);
         return;
     }
-    run_job(j, rec, lv, 1);
+    run_job(j, rec, lv, 1, 0);
 }
 
 /* Trains rec (owned) in slot lv and stores how it ended. announce: the
- * store has yet to hear "running" (a claim from a shared store said it). */
-static void run_job(jobs *j, job_rec *rec, live *lv, int announce) {
+ * store has yet to hear "running" (a claim from a shared store said it);
+ * begun: live_begin was called for it already. */
+static void run_job(jobs *j, job_rec *rec, live *lv, int announce, int begun) {
     app *a = j->a;
-    pthread_mutex_lock(&j->mu);
-    pthread_mutex_lock(&lv->mu);
-    lv->feed_n = 0;
-    lv->epoch = 0;
-    pthread_mutex_unlock(&lv->mu);
-    snprintf(lv->id, sizeof lv->id, "%s", rec->id);
-    atomic_store(&lv->cancel, 0);
-    lv->interrupted = 0;
-    pthread_mutex_unlock(&j->mu);
+    if (!begun) {
+        pthread_mutex_lock(&j->mu);
+        live_begin(lv, rec->id);
+        pthread_mutex_unlock(&j->mu);
+    }
     atomic_fetch_add(&j->running, 1);
     atomic_fetch_add(&a->metrics.jobs_started, 1);
     free(rec->result_json);
@@ -377,12 +409,11 @@ static void *worker_main(void *arg) {
     jobs *j = ((worker_arg *)arg)->j;
     live *lv = &j->lives[((worker_arg *)arg)->slot];
     free(arg);
-    char id[STORE_ID_MAX];
     for (;;) {
         if (j->shared) {
             job_rec *rec = lease_claim_wait(j);
             if (rec == NULL) return NULL; /* stopping */
-            run_job(j, rec, lv, 0);
+            run_job(j, rec, lv, 0, 0);
             continue;
         }
         pthread_mutex_lock(&j->mu);
@@ -391,11 +422,14 @@ static void *worker_main(void *arg) {
             pthread_mutex_unlock(&j->mu);
             return NULL;
         }
-        memcpy(id, j->queue[j->qhead], STORE_ID_MAX);
+        queued e = j->queue[j->qhead];
         j->qhead = (j->qhead + 1) % j->qcap;
         j->qlen--;
+        /* a submit's own record needs no store read (nor its fcntl locks) */
+        if (e.rec != NULL) live_begin(lv, e.id);
         pthread_mutex_unlock(&j->mu);
-        run_one(j, id, lv);
+        if (e.rec != NULL) run_job(j, e.rec, lv, 1, 1);
+        else run_one(j, e.id, lv);
     }
 }
 
@@ -441,7 +475,7 @@ int jobs_recover(jobs *j) {
     if (store_job_requeue(j->a->st, &ids, &n) != STORE_OK) return JOBS_ERROR;
     pthread_mutex_lock(&j->mu);
     for (size_t i = 0; i < n; i++) {
-        if (!j->shared) queue_push(j, ids[i]); /* a shared store's workers claim them */
+        if (!j->shared) queue_push(j, ids[i], NULL); /* a shared store's workers claim them */
         free(ids[i]);
     }
     j->wakes++;
@@ -452,30 +486,73 @@ int jobs_recover(jobs *j) {
     return JOBS_OK;
 }
 
-/* A submit between its store write and the commit. */
+/* The worker slot training id, or NULL; under j->mu. */
+static live *find_live(jobs *j, const char *id) {
+    for (int w = 0; w < j->nworkers; w++)
+        if (strcmp(j->lives[w].id, id) == 0) return &j->lives[w];
+    return NULL;
+}
+
+/* A submit between its store write and the commit, shared by the
+ * submitter and the commit's callback (the last of the two frees it).
+ * On a single-process store the job joins the queue as soon as its insert
+ * is on its way to the store, not when it is committed: the worker's
+ * writes queue up behind the insert (the store applies writes in order),
+ * so one group commit can hold a job's insert, "running" and result. The
+ * client hears nothing before the insert is durable. If the commit fails,
+ * the job leaves the queue, or its worker is told to stop and its writes
+ * find no row. */
 typedef struct submit {
     jobs *j;
     char id[STORE_ID_MAX];
+    job_rec *rec;  /* for the worker until queued (owned; NULL when it could not be copied) */
     int attempts;
+    int refs;      /* under j->mu, as are the flags below */
+    int queued;    /* pushed to the queue before its commit */
+    int committed; /* the commit's callback has run */
     void (*done)(void *ctx, int rc);
     void *ctx;
 } submit;
 
+/* Drops one of sb's two references under j->mu; returns 1 when it was
+ * the last (the caller frees sb after unlocking). */
+static int submit_unref(submit *sb) {
+    return --sb->refs == 0;
+}
+
+static void submit_free(submit *sb) {
+    job_rec_free(sb->rec);
+    free(sb);
+}
+
 /* On the store's writer thread, once the job is committed (or refused):
- * the queue slot reserved at submit becomes the job's, or is given back. */
+ * a job not yet queued takes its reserved slot (or gives it back); one
+ * queued early leaves the queue if the store refused it. */
 static void submit_committed(void *arg, int src) {
     submit *sb = arg;
     jobs *j = sb->j;
-    pthread_mutex_lock(&j->mu);
-    j->reserved--;
     int rc = src == STORE_OK ? JOBS_OK : src == STORE_CONFLICT ? JOBS_CONFLICT : JOBS_ERROR;
     if (rc == JOBS_ERROR) atomic_fetch_add(&j->a->metrics.store_errors, 1);
-    /* a shared store's own queue has it now (and woke some worker) */
-    if (rc == JOBS_OK && !j->shared && queue_push(j, sb->id) != 0) rc = JOBS_ERROR;
+    pthread_mutex_lock(&j->mu);
+    sb->committed = 1;
+    if (sb->queued) {
+        if (rc != JOBS_OK && !queue_remove(j, sb->id)) {
+            live *lv = find_live(j, sb->id);
+            if (lv) atomic_store(&lv->cancel, 1);
+        }
+    } else {
+        j->reserved--;
+        /* a shared store's own queue has it now (and woke some worker) */
+        if (rc == JOBS_OK && !j->shared) {
+            if (queue_push(j, sb->id, sb->rec) == 0) sb->rec = NULL;
+            else rc = JOBS_ERROR;
+        }
+    }
+    int last = submit_unref(sb);
     pthread_mutex_unlock(&j->mu);
     if (rc == JOBS_OK) log_status(sb->id, JOB_QUEUED, sb->attempts, NULL);
     sb->done(sb->ctx, rc);
-    free(sb);
+    if (last) submit_free(sb);
 }
 
 int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), void *ctx) {
@@ -483,7 +560,9 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
     if (sb == NULL) return JOBS_ERROR;
     sb->j = j;
     snprintf(sb->id, sizeof sb->id, "%s", rec->id);
+    sb->rec = j->shared ? NULL : job_rec_copy(rec, 0);
     sb->attempts = rec->attempts;
+    sb->refs = 2;
     sb->done = done;
     sb->ctx = ctx;
     pthread_mutex_lock(&j->mu);
@@ -501,15 +580,20 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
         pthread_mutex_unlock(&j->mu);
         rc = JOBS_ERROR;
     }
-    if (rc != JOBS_OK) free(sb);
-    return rc;
-}
-
-/* The worker slot training id, or NULL; under j->mu. */
-static live *find_live(jobs *j, const char *id) {
-    for (int w = 0; w < j->nworkers; w++)
-        if (strcmp(j->lives[w].id, id) == 0) return &j->lives[w];
-    return NULL;
+    if (rc != JOBS_OK) {
+        submit_free(sb);
+        return rc;
+    }
+    pthread_mutex_lock(&j->mu);
+    if (!sb->committed && sb->rec != NULL && queue_push(j, sb->id, sb->rec) == 0) {
+        j->reserved--;
+        sb->rec = NULL;
+        sb->queued = 1;
+    }
+    int last = submit_unref(sb);
+    pthread_mutex_unlock(&j->mu);
+    if (last) submit_free(sb);
+    return JOBS_OK;
 }
 
 /* A queued job is cancelled by a conditional update (from queued); when a
@@ -549,6 +633,13 @@ int jobs_cancel(jobs *j, const char *id) {
         rec->result_json = strdup("{\"status\":\"cancelled\",\"termination\":\"cancelled\"}");
         src = rec->result_json ? store_job_update(j->a->st, rec, JOB_QUEUED) : STORE_ERROR;
         if (src == STORE_OK) {
+            /* stored: out of the queue, or stopped if a worker took it meanwhile */
+            pthread_mutex_lock(&j->mu);
+            if (!queue_remove(j, id)) {
+                live *lv = find_live(j, id);
+                if (lv) atomic_store(&lv->cancel, 1);
+            }
+            pthread_mutex_unlock(&j->mu);
             log_status(id, JOB_CANCELLED, rec->attempts, NULL);
             http_notify(j->a->http, id);
         }
@@ -636,6 +727,7 @@ void jobs_free(jobs *j) {
         }
     free(j->lives);
     free(j->threads);
+    for (size_t i = 0; i < j->qlen; i++) job_rec_free(j->queue[(j->qhead + i) % j->qcap].rec);
     free(j->queue);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cond);

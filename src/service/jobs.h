@@ -66,7 +66,8 @@ size_t jobs_capacity(jobs *j);
 void jobs_drain(jobs *j, double grace);
 void jobs_free(jobs *j); /* after jobs_drain; NULL-safe */
 
-/* A new random id: prefix + 24 hex digits ("job_", "ds_"). */
+/* A new id: prefix ("job_", "ds_") + 24 hex digits, the first 12 the
+ * creation time in ms (so ids sort by it), the rest random. */
 void jobs_new_id(const char *prefix, char *out, size_t cap);
 /* Unix epoch milliseconds now. */
 long long jobs_now_ms(void);

@@ -40,11 +40,18 @@ typedef struct live {
     struct jobs *owner;
 } live;
 
+/* A job waiting for a worker: its id, and the record its submit stored
+ * (owned; NULL for jobs requeued at start-up, which the worker reads). */
+typedef struct queued {
+    char id[STORE_ID_MAX];
+    job_rec *rec;
+} queued;
+
 struct jobs {
     app *a;
     pthread_mutex_t mu; /* guards queue, live ids, transitions */
     pthread_cond_t cond;
-    char (*queue)[STORE_ID_MAX]; /* ring buffer */
+    queued *queue;    /* ring buffer */
     size_t qcap, qhead, qlen, reserved;
     size_t capacity;  /* --queue */
     int stopping;

@@ -14,16 +14,12 @@
 
 /* The growing text: p[0..n) written, room for cap; oom once a growth
  * failed (then everything after is dropped and the result is NULL). */
-typedef struct jbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} jbuf;
+typedef jout_buf jbuf;
 
 static void put(jbuf *b, const char *s, size_t n) {
     if (b->oom) return;
     if (b->cap - b->n < n + 1) {
-        size_t cap = b->cap * 2;
+        size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap - b->n < n + 1) cap *= 2;
         char *p = realloc(b->p, cap);
         if (p == NULL) {
@@ -185,11 +181,9 @@ static void value(jbuf *b, const json_t *j, size_t flags, int depth) {
     case JSON_INTEGER:
         integer(b, json_integer_value(j));
         break;
-    case JSON_REAL: {
-        char t[DTOA_MAX];
-        put(b, t, dtoa_json(json_real_value(j), t));
+    case JSON_REAL:
+        jout_real(b, json_real_value(j));
         break;
-    }
     case JSON_TRUE:
         put(b, "true", 4);
         break;
@@ -204,13 +198,41 @@ static void value(jbuf *b, const json_t *j, size_t flags, int depth) {
 
 char *jout_dumps(const json_t *j, size_t flags) {
     if (j == NULL) return NULL;
-    jbuf b = {malloc(256), 0, 256, 0};
-    if (b.p == NULL) return NULL;
+    jbuf b;
+    jout_init(&b);
     value(&b, j, flags, 0);
-    if (b.oom) {
-        free(b.p);
-        return NULL;
+    return jout_finish(&b);
+}
+
+void jout_init(jout_buf *b) {
+    memset(b, 0, sizeof *b);
+}
+
+void jout_raw(jout_buf *b, const char *s, size_t n) {
+    put(b, s, n);
+}
+
+void jout_real(jout_buf *b, double x) {
+    char t[DTOA_MAX];
+    put(b, t, dtoa_json(x, t));
+}
+
+void jout_int(jout_buf *b, long long v) {
+    integer(b, (json_int_t)v);
+}
+
+void jout_string(jout_buf *b, const char *s) {
+    string(b, s, strlen(s), JSON_COMPACT);
+}
+
+char *jout_finish(jout_buf *b) {
+    char *p = b->p;
+    if (b->oom || p == NULL) {
+        free(p);
+        p = b->oom ? NULL : strdup("");
+    } else {
+        p[b->n] = '\0';
     }
-    b.p[b.n] = '\0';
-    return b.p;
+    jout_init(b);
+    return p;
 }

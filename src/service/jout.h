@@ -16,4 +16,22 @@ char *jout_dumps(const json_t *j, size_t flags);
 
 #define JOUT_MAX_DEPTH 2048
 
+/* Writing JSON text piece by piece, without a json_t tree (for the
+ * documents built on every job, like its history): a growing buffer that
+ * remembers a failed allocation and then drops everything. */
+typedef struct jout_buf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} jout_buf;
+
+void jout_init(jout_buf *b); /* empty; allocates on the first write */
+void jout_raw(jout_buf *b, const char *s, size_t n); /* s[0..n) as it is */
+void jout_real(jout_buf *b, double x);      /* shortest form; null when not finite */
+void jout_int(jout_buf *b, long long v);
+void jout_string(jout_buf *b, const char *s); /* quoted and escaped, compact */
+/* The text (NUL-terminated; the caller frees it), or NULL when an
+ * allocation failed; b is empty afterwards either way. */
+char *jout_finish(jout_buf *b);
+
 #endif

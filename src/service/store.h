@@ -204,6 +204,9 @@ int store_healthy(store *s);
 
 void ds_meta_free(ds_meta *m);  /* NULL-safe */
 void job_rec_free(job_rec *j);  /* NULL-safe */
+/* A deep copy of j (history_json left NULL unless with_history); NULL on
+ * allocation failure. The caller frees it with job_rec_free. */
+job_rec *job_rec_copy(const job_rec *j, int with_history);
 const char *job_status_name(job_status st);
 int job_status_by_name(const char *name); /* -1 when unknown */
 

@@ -77,10 +77,8 @@ void store_seterr(char *err, size_t cap, const char *fmt, ...)
  * be copied (so callers can copy several and check once). */
 char *store_strdup(const char *s, int *fail);
 
-/* Deep copies; NULL on allocation failure. job_rec_copy leaves
- * history_json NULL unless with_history. */
+/* A deep copy; NULL on allocation failure. */
 ds_meta *ds_meta_copy(const ds_meta *m);
-job_rec *job_rec_copy(const job_rec *j, int with_history);
 
 /* store_codec.c: the formats the sqlite and postgres stores share.
  * dst[0 .. 8n): x[0..n) as little-endian float64, and back; host_le: 1

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "service/jobdoc.h"
+#include "service/jout.h"
 #include "service/spec_json.h"
 
 static int load(const char *text, job_spec *js) {
@@ -91,6 +92,14 @@ static void test_fake_result(void) {
                     "\"params\":{\"m\":[0.10000000000000001,0.29999999999999999,0.5],"
                     "\"b\":[0.20000000000000001,null,0.59999999999999998]}}");
     free(text);
+    /* the text written without the tree: the same bytes as the tree's */
+    text = jobdoc_history_text(&js.fit, &r.hist);
+    CHECK_STR(text, "{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
+                    "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
+    char *tree = jout_dumps(h, JSON_COMPACT);
+    CHECK(text && tree && strcmp(text, tree) == 0);
+    free(tree);
+    free(text);
     json_decref(h);
     json_decref(doc);
 
@@ -119,6 +128,11 @@ static void test_fake_result(void) {
     }
     h = jobdoc_history(&js.fit, &r.hist);
     CHECK(json_object_get(h, "val_loss") == NULL);
+    text = jobdoc_history_text(&js.fit, &r.hist);
+    tree = jout_dumps(h, JSON_COMPACT);
+    CHECK(text && tree && strcmp(text, tree) == 0 && strstr(text, "val_loss") == NULL);
+    free(tree);
+    free(text);
     json_decref(h);
     job_spec_clear(&js);
 }
