@@ -99,6 +99,25 @@ static void to_decimal(int q, uint64_t c, int dk, uint64_t *f, int *e) {
     *f = cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t;
 }
 
+static const uint64_t pow10[18] = {1u,
+                                   10u,
+                                   100u,
+                                   1000u,
+                                   10000u,
+                                   100000u,
+                                   1000000u,
+                                   10000000u,
+                                   100000000u,
+                                   1000000000u,
+                                   10000000000u,
+                                   100000000000u,
+                                   1000000000000u,
+                                   10000000000000u,
+                                   100000000000000u,
+                                   1000000000000000u,
+                                   10000000000000000u,
+                                   100000000000000000u};
+
 /* Schubfach, like Java, lets a subnormal whose shortest form has one
  * digit come out with two when those are closer (4.9e-324 for 5e-324).
  * For a two-digit f 10^*e of subnormal x: the one-digit neighbour nearer
@@ -144,8 +163,9 @@ int dtoa_shortest(double x, unsigned long long *digits, int *exp10) {
     if (bq == 0 && f >= 10 && f < 100) f = one_digit(x, f, &e);
     *digits = f;
     *exp10 = e;
-    int n = 0;
-    for (uint64_t r = f; r != 0; r /= 10) n++;
+    /* most doubles have 16 or 17 digits: count down from 17 */
+    int n = 17;
+    while (n > 1 && f < pow10[n - 1]) n--;
     return n;
 }
 
@@ -164,7 +184,12 @@ size_t dtoa_json(double x, char out[DTOA_MAX]) {
     int e;
     char d[20];
     int n = dtoa_shortest(x, &f, &e);
-    for (int i = n - 1; i >= 0; i--, f /= 10) d[i] = (char)('0' + f % 10);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    int left = n; /* digits still to write, from the right */
+    for (; left >= 2; left -= 2, f /= 100) memcpy(d + left - 2, pairs + 2 * (f % 100), 2);
+    if (left == 1) d[0] = (char)('0' + f);
     int lead = n - 1 + e; /* the power of ten of the first digit */
     int prec = n > 15 ? n : 15;
     if (lead < -4 || lead >= prec) { /* d.ddde+XX, as %g writes it */

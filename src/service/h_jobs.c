@@ -139,6 +139,13 @@ void h_job_submit_cleanup(http_req *r) {
 /* Answers a submit once its commit is known: the job (after ?wait), or
  * why it was not taken (and its inline dataset goes again). */
 static void answer_commit(http_req *r, submit_state *st, int rc, http_reply *out) {
+    if (rc == JOBS_OK && st->wait > 0 && jobs_unfinished(r->app->jobs, st->id)) {
+        /* just committed and not yet finished: no store read needed to
+           know it; its end is told after it leaves that set, so a notice
+           from now on resumes this wait */
+        http_wait_on(r, st->id, (double)st->wait);
+        return;
+    }
     if (rc == JOBS_OK) {
         answer_job(r, st->id, (double)st->wait, 1, out);
         return;

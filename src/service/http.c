@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,10 @@
 #include "log.h"
 #include "metrics.h"
 
+/* Buckets of job ids for the notices a park checks (a collision only
+ * costs a spurious wake-up). */
+#define HTTP_NOTICE_BUCKETS 1024
+
 struct http_server {
     struct app *app;
     struct MHD_Daemon *d;
@@ -31,14 +36,27 @@ struct http_server {
     int timer_started;
     int stopping;
     http_req **waiters; /* suspended requests */
+    double timer_next;  /* when the timer thread wakes next (monotonic s) */
     size_t nwait, capwait;
     atomic_ulong gen;   /* bumped by every http_notify (under mu; read without it) */
+    /* last_notice[b]: gen after the last notice of a job hashing to b
+       (under mu): a park looks at its own job's bucket, so the notices of
+       other jobs (thousands a second under load) do not wake it */
+    unsigned long last_notice[HTTP_NOTICE_BUCKETS];
     int quiesced;       /* the listening socket after http_quiesce (-1 = none) */
 };
+
+/* The notice bucket of a job id (FNV-1a). */
+static size_t notice_bucket(const char *id) {
+    uint32_t x = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) x = (x ^ *p) * 16777619u;
+    return x % HTTP_NOTICE_BUCKETS;
+}
 
 /* Per-request bookkeeping the handler never sees. */
 typedef struct req_extra {
     http_req r;
+    size_t bucket; /* notice_bucket(r.wait_job) while it waits */
     unsigned long gen_seen;
     int replied;
 } req_extra;
@@ -177,8 +195,9 @@ static enum MHD_Result send_reply(http_req *r, http_reply *out) {
 }
 
 /* Registers r in the wait table and suspends its connection, for a
- * long-poll or a stream alike. If a notice came since the caller looked
- * (the count moved on from seen), or the server stops, it resumes at once. */
+ * long-poll or a stream alike. If a notice of its job came since the
+ * caller looked (the count was seen then), or the server stops, it
+ * resumes at once. */
 static void park(http_server *h, http_req *r, unsigned long seen) {
     pthread_mutex_lock(&h->mu);
     if (h->nwait == h->capwait) {
@@ -195,11 +214,14 @@ static void park(http_server *h, http_req *r, unsigned long seen) {
         h->capwait = cap;
     }
     MHD_suspend_connection(r->conn);
-    if (atomic_load(&h->gen) != seen || h->stopping) {
+    size_t b = ((req_extra *)r)->bucket = notice_bucket(r->wait_job);
+    if (h->last_notice[b] > seen || h->stopping) {
         MHD_resume_connection(r->conn);
     } else {
         h->waiters[h->nwait++] = r;
-        pthread_cond_signal(&h->cond);
+        /* the timer sleeps until its next deadline: woken only for an
+           earlier one (a futex wake and a context switch per park) */
+        if (r->wait_deadline < h->timer_next) pthread_cond_signal(&h->cond);
     }
     pthread_mutex_unlock(&h->mu);
 }
@@ -393,6 +415,7 @@ static void *timer_main(void *arg) {
             if (r->wait_deadline < next) next = r->wait_deadline;
             i++;
         }
+        h->timer_next = next;
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         double wait = next - now;
@@ -439,10 +462,11 @@ int http_stopping(const http_req *r) {
 void http_notify(http_server *h, const char *job_id) {
     if (h == NULL) return;
     pthread_mutex_lock(&h->mu);
-    atomic_fetch_add(&h->gen, 1);
+    size_t b = notice_bucket(job_id);
+    h->last_notice[b] = atomic_fetch_add(&h->gen, 1) + 1;
     for (size_t i = 0; i < h->nwait;) {
         http_req *r = h->waiters[i];
-        if (strcmp(r->wait_job, job_id) == 0) {
+        if (((req_extra *)r)->bucket == b && strcmp(r->wait_job, job_id) == 0) {
             h->waiters[i] = h->waiters[--h->nwait];
             MHD_resume_connection(r->conn);
             continue;
