@@ -23,15 +23,9 @@ const char *train_term_name(train_term t) {
     return (unsigned)t <= TERM_DIVERGED ? term_names[t] : "?";
 }
 
-/* For the max_seconds check after every epoch: the coarse clock (a few ms
- * of resolution) reads in a few ns where the precise one takes ~25. */
 static double now_seconds(void) {
     struct timespec ts;
-#ifdef CLOCK_MONOTONIC_COARSE
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-#else
     clock_gettime(CLOCK_MONOTONIC, &ts);
-#endif
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

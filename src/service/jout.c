@@ -212,6 +212,11 @@ void jout_raw(jout_buf *b, const char *s, size_t n) {
     put(b, s, n);
 }
 
+void jout_value(jout_buf *b, const json_t *j, size_t flags) {
+    if (j == NULL) b->oom = 1;
+    else value(b, j, flags, 0);
+}
+
 void jout_real(jout_buf *b, double x) {
     char t[DTOA_MAX];
     put(b, t, dtoa_json(x, t));

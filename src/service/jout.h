@@ -30,6 +30,8 @@ void jout_raw(jout_buf *b, const char *s, size_t n); /* s[0..n) as it is */
 void jout_real(jout_buf *b, double x);      /* shortest form; null when not finite */
 void jout_int(jout_buf *b, long long v);
 void jout_string(jout_buf *b, const char *s); /* quoted and escaped, compact */
+/* j (borrowed) appended as jout_dumps(j, flags) would write it. */
+void jout_value(jout_buf *b, const json_t *j, size_t flags);
 /* The text (NUL-terminated; the caller frees it), or NULL when an
  * allocation failed; b is empty afterwards either way. */
 char *jout_finish(jout_buf *b);

@@ -22,16 +22,30 @@ void log_event(const char *level, const char *event, json_t *fields) {
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
-    json_t *line = json_pack("{s:s, s:s, s:s}", "ts", when, "level", level, "event", event);
-    if (line && fields) json_object_update(line, fields);
+    /* written as text, not through a tree: a job logs three lines */
+    jout_buf b;
+    jout_init(&b);
+    jout_raw(&b, "{\"ts\":", 6);
+    jout_string(&b, when);
+    jout_raw(&b, ",\"level\":", 9);
+    jout_string(&b, level);
+    jout_raw(&b, ",\"event\":", 9);
+    jout_string(&b, event);
+    const char *key;
+    json_t *v;
+    json_object_foreach(fields, key, v) {
+        jout_raw(&b, ",", 1);
+        jout_string(&b, key);
+        jout_raw(&b, ":", 1);
+        jout_value(&b, v, JSON_COMPACT);
+    }
+    jout_raw(&b, "}\n", 2);
     json_decref(fields);
-    char *text = line ? jout_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(line);
+    size_t len = b.n;
+    char *text = jout_finish(&b);
     if (text == NULL) return;
-    flockfile(stderr);
-    fputs(text, stderr);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    /* one write: stderr is unbuffered, and lines from threads must not mix */
+    fwrite(text, 1, len, stderr);
     free(text);
 }
 
