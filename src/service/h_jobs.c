@@ -83,9 +83,9 @@ static void answer_job(http_req *r, const char *id, double wait_s, int created,
         return;
     }
     /* a submit answers 202 (accepted) unless it waited and the job finished */
-    json_t *doc = jobres_render(r->app, rec);
-    text = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
-    json_decref(doc);
+    json_t *res = rec->result_json ? json_loads(rec->result_json, 0, NULL) : NULL;
+    text = jobres_text(r->app, rec, res);
+    json_decref(res);
     if (text == NULL) {
         reply_internal(out, "out of memory");
         job_rec_free(rec);

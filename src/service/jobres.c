@@ -8,6 +8,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "jobs.h"
+#include "jout.h"
 
 int jobres_terminal(job_status st) {
     return st == JOB_SUCCEEDED || st == JOB_FAILED || st == JOB_CANCELLED;
@@ -55,6 +56,58 @@ json_t *jobres_render_with(app *a, const job_rec *rec, const json_t *res) {
     }
     json_object_set_new(doc, "progress", prog ? prog : json_null());
     return doc;
+}
+
+/* An ISO time member (null for 0) appended to b. */
+static void time_member(jout_buf *b, const char *name, long long ms) {
+    json_t *t = iso_time(ms);
+    jout_raw(b, ",", 1);
+    jout_string(b, name);
+    jout_raw(b, ":", 1);
+    jout_value(b, t, JSON_COMPACT);
+    json_decref(t);
+}
+
+char *jobres_text(app *a, const job_rec *rec, const json_t *res) {
+    /* a running job's progress, and a spec that is not the object fitd
+       stored, go the long way */
+    if (rec->status == JOB_RUNNING || (rec->spec_json && rec->spec_json[0] != '{')) {
+        json_t *doc = jobres_render_with(a, rec, res);
+        char *text = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
+        json_decref(doc);
+        return text;
+    }
+    jout_buf b;
+    jout_init(&b);
+    jout_raw(&b, "{\"id\":", 6);
+    jout_string(&b, rec->id);
+    jout_raw(&b, ",\"status\":", 10);
+    jout_string(&b, job_status_name(rec->status));
+    jout_raw(&b, ",\"seed\":", 8);
+    jout_int(&b, (long long)(json_int_t)rec->seed);
+    jout_raw(&b, ",\"spec\":", 8);
+    if (rec->spec_json) jout_raw(&b, rec->spec_json, strlen(rec->spec_json));
+    else jout_raw(&b, "null", 4);
+    for (size_t i = 0; i < sizeof result_members / sizeof *result_members; i++) {
+        const char *k = result_members[i];
+        json_t *v = res ? json_object_get(res, k) : NULL;
+        if (v == NULL && strcmp(k, "val_loss") == 0) continue;
+        jout_raw(&b, ",", 1);
+        jout_string(&b, k);
+        jout_raw(&b, ":", 1);
+        if (v) jout_value(&b, v, JSON_COMPACT);
+        else jout_raw(&b, "null", 4);
+    }
+    jout_raw(&b, ",\"dataset\":", 11);
+    if (rec->dataset[0]) jout_string(&b, rec->dataset);
+    else jout_raw(&b, "null", 4);
+    time_member(&b, "created_at", rec->created_ms);
+    time_member(&b, "started_at", rec->started_ms);
+    time_member(&b, "finished_at", rec->finished_ms);
+    jout_raw(&b, ",\"attempts\":", 12);
+    jout_int(&b, rec->attempts);
+    jout_raw(&b, ",\"progress\":null}", 17);
+    return jout_finish(&b);
 }
 
 /* Picks at most k indices of 0..n-1: evenly spaced, with 0, n-1 and best. */

@@ -17,6 +17,13 @@ json_t *jobres_render(struct app *a, const job_rec *rec);
 json_t *jobres_render_with(struct app *a, const job_rec *rec, const json_t *result);
 /* How the resource is dumped (jout_dumps), wherever it is rendered. */
 #define JOBRES_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+
+/* The same resource as text, the bytes of
+ * jout_dumps(jobres_render_with(a, rec, result), JOBRES_DUMP_FLAGS). For a
+ * job that is not running it is written directly, with the stored spec
+ * text spliced in rather than parsed and written again (every finished
+ * job is rendered once). NULL on allocation failure; the caller frees it. */
+char *jobres_text(struct app *a, const job_rec *rec, const json_t *result);
 /* The history text of a finished job, downsampled to at most max_points
  * entries (0 = all) keeping the first, the last and the best (lowest
  * loss) epochs. NULL on a malformed history or allocation failure. */

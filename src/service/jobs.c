@@ -308,10 +308,8 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
     if (t != NULL) {
         if (result != NULL) { /* the resource GET /v1/jobs/{id} will answer */
             t->epoch = rescache_epoch(j->a->cache);
-            json_t *doc = jobres_render_with(j->a, rec, result);
-            t->answer = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
+            t->answer = jobres_text(j->a, rec, result);
             t->answer_len = t->answer ? strlen(t->answer) : 0;
-            json_decref(doc);
         }
         t->j = j;
         snprintf(t->id, sizeof t->id, "%s", rec->id);

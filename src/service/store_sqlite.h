@@ -61,7 +61,7 @@ typedef struct sq_conn {
 } sq_conn;
 
 /* A write: fn(c, arg) runs on the writer thread inside a batch's
- * transaction, in a savepoint of its own, and returns a STORE_* status
+ * transaction, in a savepoint of its own (unless single), and returns a STORE_* status
  * (anything but STORE_OK undoes its statements). */
 typedef int (*sq_write_fn)(sq_conn *c, void *arg);
 
@@ -74,6 +74,9 @@ typedef struct sq_wreq {
     void *arg;
     void (*done)(void *ctx, int rc); /* NULL: synchronous */
     void *ctx;
+    int single; /* fn runs one write statement: SQLite undoes a failed
+                   statement by itself, so it needs no savepoint (two
+                   statements fewer for every job write) */
     int rc;
     int finished;
     struct sq_wreq *next;

@@ -106,6 +106,7 @@ static int queue_async(store *base, const job_rec *j, int from, sq_write_fn fn, 
     p->done = done;
     p->ctx = ctx;
     p->w.fn = fn;
+    p->w.single = 1; /* an insert, or an update of one row */
     p->w.arg = arg_is_rec ? (void *)p->rec : (void *)p;
     p->w.done = async_done;
     p->w.ctx = p;

@@ -15,6 +15,7 @@
 
 /* Runs one write in its savepoint; returns its status. */
 static int run_one(sq_conn *c, sq_wreq *r) {
+    if (r->single) return r->fn(c, r->arg);
     if (sq_run(sq_stmt(c, SQ_SAVEPOINT)) != SQLITE_DONE) return STORE_ERROR;
     int rc = r->fn(c, r->arg);
     if (rc != STORE_OK) sq_run(sq_stmt(c, SQ_ROLLBACK_TO));
