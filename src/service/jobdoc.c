@@ -3,7 +3,6 @@
 
 #include <math.h>
 
-#include "jout.h"
 #include "spec_json.h"
 
 /* Sets key to v (stolen); returns 1 on failure, for `bad |= put(...)`. */
@@ -109,39 +108,4 @@ json_t *jobdoc_history(const fit_spec *s, const train_history *h) {
     if (h->val_loss != NULL) bad |= put(o, "val_loss", series(h->val_loss, h->n, 1, 0));
     bad |= put(o, "params", params);
     return finish(o, bad);
-}
-
-/* [values[k*stride + off] for k < n] as text, non-finite as null. */
-static void series_text(jout_buf *b, const double *values, size_t n, size_t stride, size_t off) {
-    jout_raw(b, "[", 1);
-    for (size_t k = 0; k < n; k++) {
-        if (k) jout_raw(b, ",", 1);
-        jout_real(b, values[k * stride + off]);
-    }
-    jout_raw(b, "]", 1);
-}
-
-char *jobdoc_history_text(const fit_spec *s, const train_history *h) {
-    jout_buf b;
-    jout_init(&b);
-    jout_raw(&b, "{\"epoch\":[", 10);
-    for (size_t k = 0; k < h->n; k++) {
-        if (k) jout_raw(&b, ",", 1);
-        jout_int(&b, (long long)k + 1);
-    }
-    jout_raw(&b, "],\"loss\":", 9);
-    series_text(&b, h->loss, h->n, 1, 0);
-    if (h->val_loss != NULL) {
-        jout_raw(&b, ",\"val_loss\":", 12);
-        series_text(&b, h->val_loss, h->n, 1, 0);
-    }
-    jout_raw(&b, ",\"params\":{", 11);
-    for (size_t p = 0; p < h->nparams && p < s->nparams; p++) {
-        if (p) jout_raw(&b, ",", 1);
-        jout_string(&b, s->params[p].name);
-        jout_raw(&b, ":", 1);
-        series_text(&b, h->params, h->n, h->nparams, p);
-    }
-    jout_raw(&b, "}}", 2);
-    return jout_finish(&b);
 }

@@ -33,10 +33,4 @@ json_t *jobdoc_render(const fit_spec *s, const spec_source *src, const train_res
  * parameters named from s. NULL on allocation failure; caller owns it. */
 json_t *jobdoc_history(const fit_spec *s, const train_history *h);
 
-/* The same document as compact JSON text, the bytes
- * jout_dumps(jobdoc_history(s, h), JSON_COMPACT) gives, written without
- * building the tree (it is stored for every job). NULL on allocation
- * failure; the caller frees it. */
-char *jobdoc_history_text(const fit_spec *s, const train_history *h);
-
 #endif

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "handlers.h"
+#include "history_pack.h"
 #include "jobs.h"
 #include "jout.h"
 
@@ -153,7 +154,7 @@ static json_t *subset(json_t *arr, const size_t *idx, size_t m) {
 }
 
 json_t *jobres_history(const char *history_json, long max_points) {
-    json_t *h = history_json ? json_loads(history_json, 0, NULL) : NULL;
+    json_t *h = history_unpack(history_json);
     json_t *loss = h ? json_object_get(h, "loss") : NULL;
     if (!json_is_array(loss)) {
         json_decref(h);

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "core/train.h"
+#include "history_pack.h"
 #include "jobdoc.h"
 #include "jobs_impl.h"
 #include "jobres.h"
@@ -242,7 +243,7 @@ static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
     }
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
     doc = jobdoc_render(&js.fit, &js.src, &r);
-    rec->history_json = jobdoc_history_text(&js.fit, &r.hist);
+    rec->history_json = history_pack(&js.fit, &r.hist);
 done:
     train_result_free(&r);
     ds_data_release(dd);

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "service/jobdoc.h"
+#include "service/history_pack.h"
 #include "service/jout.h"
 #include "service/spec_json.h"
 
@@ -92,13 +93,22 @@ static void test_fake_result(void) {
                     "\"params\":{\"m\":[0.10000000000000001,0.29999999999999999,0.5],"
                     "\"b\":[0.20000000000000001,null,0.59999999999999998]}}");
     free(text);
-    /* the text written without the tree: the same bytes as the tree's */
-    text = jobdoc_history_text(&js.fit, &r.hist);
-    CHECK_STR(text, "{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
-                    "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
-    char *tree = jout_dumps(h, JSON_COMPACT);
-    CHECK(text && tree && strcmp(text, tree) == 0);
-    free(tree);
+    /* stored packed, read back as the same document */
+    text = history_pack(&js.fit, &r.hist);
+    json_t *back = history_unpack(text);
+    CHECK(back != NULL && json_equal(back, h));
+    char *a = jout_dumps(back, JSON_COMPACT), *b = jout_dumps(h, JSON_COMPACT);
+    CHECK_STR(a, "{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
+                 "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+    json_decref(back);
+    /* the plain document older versions stored reads as it is */
+    back = history_unpack("{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
+                          "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
+    CHECK(back != NULL && json_equal(back, h));
+    json_decref(back);
     free(text);
     json_decref(h);
     json_decref(doc);
@@ -128,11 +138,22 @@ static void test_fake_result(void) {
     }
     h = jobdoc_history(&js.fit, &r.hist);
     CHECK(json_object_get(h, "val_loss") == NULL);
-    text = jobdoc_history_text(&js.fit, &r.hist);
-    tree = jout_dumps(h, JSON_COMPACT);
-    CHECK(text && tree && strcmp(text, tree) == 0 && strstr(text, "val_loss") == NULL);
-    free(tree);
+    text = history_pack(&js.fit, &r.hist);
+    back = history_unpack(text);
+    CHECK(back != NULL && json_equal(back, h) && json_object_get(back, "val_loss") == NULL);
+    json_decref(back);
     free(text);
+    /* damaged or unknown packings read as nothing */
+    CHECK(history_unpack(NULL) == NULL);
+    CHECK(history_unpack("{\"encoding\":\"f32-hex\",\"n\":0}") == NULL);
+    CHECK(history_unpack("{\"encoding\":\"f64le-base64\",\"n\":3,\"params\":[],"
+                         "\"val_loss\":false,\"data\":\"AAAA\"}") == NULL);
+    CHECK(history_unpack("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[],"
+                         "\"val_loss\":false,\"data\":\"AAAAAAAA8D!=\"}") == NULL);
+    back = history_unpack("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[],"
+                          "\"val_loss\":false,\"data\":\"AAAAAAAA8D8=\"}");
+    CHECK(back && json_real_value(json_array_get(json_object_get(back, "loss"), 0)) == 1.0);
+    json_decref(back);
     json_decref(h);
     job_spec_clear(&js);
 }
