@@ -100,11 +100,20 @@ static void answer_job(http_req *r, const char *id, double wait_s, int created,
 
 /* A submit waiting for its commit. Shared by the request (until its
  * cleanup) and the store's writer (until it has told the result): the last
- * of the two frees it. */
+ * of the two frees it.
+ *
+ * quiet: a ?wait submit on a single-process store parks once, on its
+ * job's end, not twice (commit, then end): the commit wakes it only if it
+ * failed or the request asked to be woken (quiet cleared). Its job's end
+ * is told after the commit (the store applies writes in order), so the
+ * wait on the end cannot miss it. The request clears quiet and then reads
+ * rc; the writer stores rc and then reads quiet (sequentially consistent
+ * atomics): one of the two sees the other's store, so no wake is lost. */
 #define COMMIT_PENDING (-1)
 typedef struct submit_ticket {
     atomic_int refs;
-    atomic_int rc; /* COMMIT_PENDING, then what jobs_submit's done said */
+    atomic_int rc;    /* COMMIT_PENDING, then what jobs_submit's done said */
+    atomic_int quiet; /* 1: a successful commit need not wake the request */
     app *a;
     char id[STORE_ID_MAX];
 } submit_ticket;
@@ -113,11 +122,12 @@ static void ticket_release(submit_ticket *t) {
     if (t != NULL && atomic_fetch_sub(&t->refs, 1) == 1) free(t);
 }
 
-/* jobs_submit's done, on the writer thread: wakes the parked request. */
+/* jobs_submit's done, on the writer thread: wakes the parked request
+ * (unless quiet and committed). */
 static void ticket_done(void *ctx, int rc) {
     submit_ticket *t = ctx;
     atomic_store(&t->rc, rc);
-    http_notify(t->a->http, t->id);
+    if (rc != JOBS_OK || !atomic_load(&t->quiet)) http_notify(t->a->http, t->id);
     ticket_release(t);
 }
 
@@ -127,6 +137,8 @@ typedef struct submit_state {
     char inline_id[STORE_ID_MAX]; /* the inline data's dataset ("" = none) */
     submit_ticket *t;             /* while the commit is pending */
     long wait;
+    int quiet;                    /* started quiet: the ?wait runs from the submit */
+    double deadline;              /* then: its end (monotonic, as http_req's) */
 } submit_state;
 
 void h_job_submit_cleanup(http_req *r) {
@@ -139,11 +151,11 @@ void h_job_submit_cleanup(http_req *r) {
 /* Answers a submit once its commit is known: the job (after ?wait), or
  * why it was not taken (and its inline dataset goes again). */
 static void answer_commit(http_req *r, submit_state *st, int rc, http_reply *out) {
-    if (rc == JOBS_OK && st->wait > 0 && jobs_unfinished(r->app->jobs, st->id)) {
-        /* just committed and not yet finished: no store read needed to
-           know it; its end is told after it leaves that set, so a notice
-           from now on resumes this wait */
-        http_wait_on(r, st->id, (double)st->wait);
+    if (rc == JOBS_OK && st->quiet) {
+        /* the ?wait began at the submit: what is left of it */
+        r->resumed = 1;
+        r->wait_deadline = st->deadline;
+        answer_job(r, st->id, 0, 1, out);
         return;
     }
     if (rc == JOBS_OK) {
@@ -165,13 +177,23 @@ static void submit_resumed(http_req *r, submit_state *st, http_reply *out) {
         return;
     }
     int rc = atomic_load(&st->t->rc);
+    if (rc == COMMIT_PENDING && atomic_load(&st->t->quiet)) {
+        if (!r->resumed) { /* the first call: park until the job ends */
+            http_wait_on(r, st->id, (double)st->wait);
+            return;
+        }
+        /* woken before the commit (the ?wait ran out, or a notice for
+           another job): from now on the commit must wake it */
+        atomic_store(&st->t->quiet, 0);
+        rc = atomic_load(&st->t->rc);
+    }
     if (rc == COMMIT_PENDING) { /* woken by another job's notice */
         http_wait_on(r, st->id, WAIT_MAX);
         return;
     }
     ticket_release(st->t);
     st->t = NULL;
-    r->resumed = 0; /* the ?wait starts now */
+    r->resumed = 0; /* the ?wait starts now, unless it started quiet */
     answer_commit(r, st, rc, out);
 }
 
@@ -311,8 +333,11 @@ void h_job_submit(http_req *r, http_reply *out) {
     snprintf(st->id, sizeof st->id, "%s", rec.id);
     snprintf(st->inline_id, sizeof st->inline_id, "%s", inline_id);
     st->wait = wait;
+    st->quiet = wait > 0 && !store_shared(a->st);
+    st->deadline = http_now() + (double)wait;
     atomic_init(&t->refs, 2); /* this request's, and the writer's until ticket_done */
     atomic_init(&t->rc, COMMIT_PENDING);
+    atomic_init(&t->quiet, st->quiet);
     t->a = a;
     snprintf(t->id, sizeof t->id, "%s", rec.id);
     st->t = t;

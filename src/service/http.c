@@ -437,6 +437,10 @@ void http_wait_on(http_req *r, const char *job_id, double seconds) {
     snprintf(r->wait_job, sizeof r->wait_job, "%s", job_id);
 }
 
+double http_now(void) {
+    return mono_now();
+}
+
 double http_wait_remaining(const http_req *r) {
     return r->wait_deadline > 0 ? r->wait_deadline - mono_now() : 0;
 }

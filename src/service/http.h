@@ -111,6 +111,8 @@ void http_free(http_server *h);
 /* From a handler: suspend this request until http_notify(job) or until
  * seconds pass, then call the handler again with r->resumed set. */
 void http_wait_on(http_req *r, const char *job_id, double seconds);
+/* The clock of wait deadlines (req->wait_deadline): monotonic seconds. */
+double http_now(void);
 /* Seconds left of r's last wait (<= 0 when it has run out or none). */
 double http_wait_remaining(const http_req *r);
 /* From a stream's read, before it looks for news: remembers the notice

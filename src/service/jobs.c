@@ -279,10 +279,6 @@ typedef struct transition {
 static void transition_committed(void *ctx, int src) {
     transition *t = ctx;
     app *a = t->j->a;
-    /* ended (or back in the queue for a restart): out of the unfinished
-       set before the notice, whatever the store said */
-    if (t->interrupted || (t->status != JOB_QUEUED && t->status != JOB_RUNNING))
-        idset_remove(t->j->unfinished, t->id);
     if (src == STORE_OK) {
         /* cached before anyone is woken: a ?wait answer needs no store read */
         if (t->answer) rescache_put(a->cache, t->id, t->answer, t->answer_len, t->epoch);
@@ -323,8 +319,6 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
         free(t->answer);
     }
     free(t);
-    if (interrupted || (rec->status != JOB_QUEUED && rec->status != JOB_RUNNING))
-        idset_remove(j->unfinished, rec->id);
     log_event("error", "store", json_pack("{s:s, s:s}", "job", rec->id, "detail",
                                           "cannot queue the status change"));
 }
@@ -454,7 +448,6 @@ jobs *jobs_start(app *a) {
     pthread_cond_init(&j->cond, NULL);
     pthread_cond_init(&j->keeper_cv, NULL);
     j->shared = store_shared(a->st);
-    if (!j->shared && (j->unfinished = idset_new(4096)) == NULL) goto fail;
     j->threads = calloc((size_t)j->nworkers, sizeof *j->threads);
     j->lives = calloc((size_t)j->nworkers, sizeof *j->lives);
     if (j->threads == NULL || j->lives == NULL) goto fail;
@@ -562,7 +555,6 @@ static void submit_committed(void *arg, int src) {
     }
     int last = submit_unref(sb);
     pthread_mutex_unlock(&j->mu);
-    if (rc != JOBS_OK) idset_remove(j->unfinished, sb->id);
     if (rc == JOBS_OK) log_status(sb->id, JOB_QUEUED, sb->attempts, NULL);
     sb->done(sb->ctx, rc);
     if (last) submit_free(sb);
@@ -587,12 +579,10 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
     else
         j->reserved++; /* so a burst of submits cannot overfill the queue while committing */
     pthread_mutex_unlock(&j->mu);
-    if (rc == JOBS_OK) idset_add(j->unfinished, rec->id); /* untracked if it cannot: only slower */
     if (rc == JOBS_OK && store_job_put_async(j->a->st, rec, submit_committed, sb) != STORE_OK) {
         pthread_mutex_lock(&j->mu);
         j->reserved--;
         pthread_mutex_unlock(&j->mu);
-        idset_remove(j->unfinished, rec->id);
         rc = JOBS_ERROR;
     }
     if (rc != JOBS_OK) {
@@ -648,7 +638,6 @@ int jobs_cancel(jobs *j, const char *id) {
         rec->result_json = strdup("{\"status\":\"cancelled\",\"termination\":\"cancelled\"}");
         src = rec->result_json ? store_job_update(j->a->st, rec, JOB_QUEUED) : STORE_ERROR;
         if (src == STORE_OK) {
-            idset_remove(j->unfinished, id);
             /* stored: out of the queue, or stopped if a worker took it meanwhile */
             pthread_mutex_lock(&j->mu);
             if (!queue_remove(j, id)) {
@@ -666,16 +655,11 @@ int jobs_cancel(jobs *j, const char *id) {
     return JOBS_ERROR; /* moved under us eight times: not a state a job passes through */
 }
 
-int jobs_unfinished(jobs *j, const char *id) {
-    return idset_has(j->unfinished, id);
-}
-
 int jobs_delete(jobs *j, const char *id) {
     int rc = jobs_cancel(j, id);
     if (rc != JOBS_OK) return rc;
     int src = store_job_delete(j->a->st, id);
     rescache_drop(j->a->cache, id);
-    idset_remove(j->unfinished, id);
     http_notify(j->a->http, id);
     return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
 }
@@ -750,7 +734,6 @@ void jobs_free(jobs *j) {
     free(j->threads);
     for (size_t i = 0; i < j->qlen; i++) job_rec_free(j->queue[(j->qhead + i) % j->qcap].rec);
     free(j->queue);
-    idset_free(j->unfinished);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cond);
     pthread_cond_destroy(&j->keeper_cv);

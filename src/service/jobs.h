@@ -37,10 +37,7 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
  * running one stops within one batch (keeping its last params). A finished
  * job is left as it is. JOBS_NOTFOUND when unknown. */
 int jobs_cancel(jobs *j, const char *id);
-/* 1 when job id was submitted to this process and how it ended is not yet
- * committed (its notice comes after it stops being so); 0 otherwise,
- * also when unknown (a shared store, a job from before a restart). */
-int jobs_unfinished(jobs *j, const char *id);
+
 /* Cancels if needed, then deletes the job from the store. */
 int jobs_delete(jobs *j, const char *id);
 /* The live progress of a job running in this process, as

@@ -17,7 +17,6 @@
 
 #include "app.h"
 #include "core/spec.h"
-#include "idset.h"
 #include "jobs.h"
 #include "store.h"
 
@@ -60,7 +59,6 @@ struct jobs {
     pthread_t *threads;
     live *lives;      /* [nworkers] */
     atomic_size_t running;
-    idset *unfinished; /* submitted here, end not yet committed (single-process stores) */
 
     /* shared stores (jobs_lease.c) */
     int shared;

@@ -10,6 +10,29 @@
 
 static atomic_int quiet_requests;
 
+/* This thread's gathered lines while a batch is open (log_batch_begin). */
+static _Thread_local jout_buf batch;
+static _Thread_local int batching;
+
+/* Writes text[0..len) in one write: stderr is unbuffered, and lines from
+ * threads must not mix. */
+static void emit(const char *text, size_t len) {
+    fwrite(text, 1, len, stderr);
+}
+
+void log_batch_begin(void) {
+    jout_init(&batch);
+    batching = 1;
+}
+
+void log_batch_end(void) {
+    batching = 0;
+    size_t len = batch.n;
+    char *text = jout_finish(&batch);
+    if (text != NULL && len > 0) emit(text, len);
+    free(text);
+}
+
 void log_set_quiet(int quiet) {
     atomic_store(&quiet_requests, quiet);
 }
@@ -44,8 +67,8 @@ void log_event(const char *level, const char *event, json_t *fields) {
     size_t len = b.n;
     char *text = jout_finish(&b);
     if (text == NULL) return;
-    /* one write: stderr is unbuffered, and lines from threads must not mix */
-    fwrite(text, 1, len, stderr);
+    if (batching) jout_raw(&batch, text, len);
+    else emit(text, len);
     free(text);
 }
 

@@ -12,5 +12,10 @@ void log_set_quiet(int quiet);
 void log_event(const char *level, const char *event, json_t *fields);
 void log_request(const char *method, const char *url, const char *route, int status, double ms,
                  int aborted);
+/* Between these two, this thread's lines are gathered and written at the
+ * end in one write (the store's writer tells a whole commit's jobs this
+ * way: three lines a job would be three system calls). Not nested. */
+void log_batch_begin(void);
+void log_batch_end(void);
 
 #endif

@@ -7,6 +7,7 @@
  * before its batch's COMMIT returned. */
 #include <stdlib.h>
 
+#include "service/log.h"
 #include "service/store_sqlite.h"
 
 /* Writes taken into one transaction at most: bounds how long the first
@@ -64,6 +65,7 @@ static void *writer_main(void *arg) {
            write's waiter may return, and its request vanish, as soon as it
            sees finished under the lock */
         sq_wreq *sync = NULL;
+        log_batch_begin();
         for (sq_wreq *r = batch, *next; r != NULL; r = next) {
             next = r->next;
             if (r->done != NULL) {
@@ -73,6 +75,7 @@ static void *writer_main(void *arg) {
                 sync = r;
             }
         }
+        log_batch_end();
         pthread_mutex_lock(&s->wmu);
         for (sq_wreq *r = sync, *next; r != NULL; r = next) {
             next = r->next;
