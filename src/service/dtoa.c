@@ -19,9 +19,9 @@
 __extension__ typedef unsigned __int128 u128;
 
 enum {
-    DTOA_P = 53,                                   /* significand bits, hidden one included */
-    DTOA_Q_MIN = -1074,                            /* exponent of the smallest subnormal */
-    DTOA_C_TINY = 3,                               /* subnormals below it get one more digit */
+    DTOA_P = 53,        /* significand bits, hidden one included */
+    DTOA_Q_MIN = -1074, /* exponent of the smallest subnormal */
+    DTOA_C_TINY = 3,    /* subnormals below it get one more digit */
 };
 #define DTOA_C_MIN ((uint64_t)1 << (DTOA_P - 1))
 #define DTOA_MASK63 ((uint64_t)0x7fffffffffffffff)
@@ -184,9 +184,10 @@ size_t dtoa_json(double x, char out[DTOA_MAX]) {
     int e;
     char d[20];
     int n = dtoa_shortest(x, &f, &e);
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     int left = n; /* digits still to write, from the right */
     for (; left >= 2; left -= 2, f /= 100) memcpy(d + left - 2, pairs + 2 * (f % 100), 2);
     if (left == 1) d[0] = (char)('0' + f);

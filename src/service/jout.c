@@ -63,15 +63,24 @@ static void string(jbuf *b, const char *s, size_t n, size_t flags) {
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
         char u[7];
-        if (c == '"') esc = "\\\"";
-        else if (c == '\\') esc = "\\\\";
-        else if (c == '/' && (flags & JSON_ESCAPE_SLASH)) esc = "\\/";
-        else if (c >= 0x20) continue;
-        else if (c == '\b') esc = "\\b";
-        else if (c == '\f') esc = "\\f";
-        else if (c == '\n') esc = "\\n";
-        else if (c == '\r') esc = "\\r";
-        else if (c == '\t') esc = "\\t";
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '/' && (flags & JSON_ESCAPE_SLASH))
+            esc = "\\/";
+        else if (c >= 0x20)
+            continue;
+        else if (c == '\b')
+            esc = "\\b";
+        else if (c == '\f')
+            esc = "\\f";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
         else {
             memcpy(u, "\\u00", 4);
             u[4] = hex[c >> 4];
@@ -105,8 +114,7 @@ static int cmp_keys(const void *x, const void *y) {
 
 static void value(jbuf *b, const json_t *j, size_t flags, int depth);
 
-static void member(jbuf *b, const char *key, size_t len, const json_t *v, size_t flags,
-                   int depth) {
+static void member(jbuf *b, const char *key, size_t len, const json_t *v, size_t flags, int depth) {
     string(b, key, len, flags);
     put(b, ":", 1);
     if (!(flags & JSON_COMPACT)) put(b, " ", 1);
@@ -213,8 +221,10 @@ void jout_raw(jout_buf *b, const char *s, size_t n) {
 }
 
 void jout_value(jout_buf *b, const json_t *j, size_t flags) {
-    if (j == NULL) b->oom = 1;
-    else value(b, j, flags, 0);
+    if (j == NULL)
+        b->oom = 1;
+    else
+        value(b, j, flags, 0);
 }
 
 void jout_real(jout_buf *b, double x) {

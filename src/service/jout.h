@@ -25,9 +25,9 @@ typedef struct jout_buf {
     int oom;
 } jout_buf;
 
-void jout_init(jout_buf *b); /* empty; allocates on the first write */
+void jout_init(jout_buf *b);                         /* empty; allocates on the first write */
 void jout_raw(jout_buf *b, const char *s, size_t n); /* s[0..n) as it is */
-void jout_real(jout_buf *b, double x);      /* shortest form; null when not finite */
+void jout_real(jout_buf *b, double x);               /* shortest form; null when not finite */
 void jout_int(jout_buf *b, long long v);
 void jout_string(jout_buf *b, const char *s); /* quoted and escaped, compact */
 /* j (borrowed) appended as jout_dumps(j, flags) would write it. */

@@ -26,15 +26,17 @@ int main(void) {
     memset(&rec, 0, sizeof rec);
     snprintf(rec.id, sizeof rec.id, "job_0123456789abcdef01234567");
     rec.seed = 9007199254740991ULL;
-    rec.spec_json = strdup("{\"data\":{\"generate\":{\"kind\":\"linear\",\"n\":100}},\"epochs\":100,"
-                           "\"loss\":{\"kind\":\"mse\"},\"note\":\"tab\\there é\"}");
-    json_t *res = json_loads("{\"status\":\"succeeded\",\"seed\":5,\"params\":{\"m\":1.281650271168446,"
-                             "\"b\":1.0617318787879777},\"loss\":0.46589889716485366,"
-                             "\"val_loss\":0.5,\"best_loss\":0.4,\"best_epoch\":100,"
-                             "\"initial_loss\":23.3,\"epochs_run\":100,\"termination\":\"completed\","
-                             "\"reference\":{\"method\":\"ols\",\"params\":{\"m\":0.97}},"
-                             "\"error\":null}",
-                             0, NULL);
+    rec.spec_json =
+        strdup("{\"data\":{\"generate\":{\"kind\":\"linear\",\"n\":100}},\"epochs\":100,"
+               "\"loss\":{\"kind\":\"mse\"},\"note\":\"tab\\there é\"}");
+    json_t *res =
+        json_loads("{\"status\":\"succeeded\",\"seed\":5,\"params\":{\"m\":1.281650271168446,"
+                   "\"b\":1.0617318787879777},\"loss\":0.46589889716485366,"
+                   "\"val_loss\":0.5,\"best_loss\":0.4,\"best_epoch\":100,"
+                   "\"initial_loss\":23.3,\"epochs_run\":100,\"termination\":\"completed\","
+                   "\"reference\":{\"method\":\"ols\",\"params\":{\"m\":0.97}},"
+                   "\"error\":null}",
+                   0, NULL);
     CHECK(res != NULL);
     job_status all[] = {JOB_QUEUED, JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {

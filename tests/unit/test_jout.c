@@ -50,9 +50,9 @@ static void test_same_bytes_as_jansson(void) {
 }
 
 static void test_reals(void) {
-    json_t *j = json_pack("{s:f, s:f, s:f, s:[f, f, f], s:f, s:f}", "a", 0.05, "b", 3.0, "c",
-                          -0.0, "d", 0.1 + 0.2, 1e20, 1.5e-7, "e", 123456789012345.0, "f",
-                          1.7976931348623157e308);
+    json_t *j =
+        json_pack("{s:f, s:f, s:f, s:[f, f, f], s:f, s:f}", "a", 0.05, "b", 3.0, "c", -0.0, "d",
+                  0.1 + 0.2, 1e20, 1.5e-7, "e", 123456789012345.0, "f", 1.7976931348623157e308);
     char *got = jout_dumps(j, JSON_COMPACT);
     CHECK_STR(got, "{\"a\":0.05,\"b\":3.0,\"c\":-0.0,\"d\":[0.30000000000000004,1e+20,1.5e-07],"
                    "\"e\":123456789012345.0,\"f\":1.7976931348623157e+308}");
