@@ -77,6 +77,9 @@ typedef struct sq_wreq {
     int single; /* fn runs one write statement: SQLite undoes a failed
                    statement by itself, so it needs no savepoint (two
                    statements fewer for every job write) */
+    struct sq_wreq *folded;    /* sq_job_fold: this write's change rides on
+                                  that earlier write, which sets its rc */
+    struct sq_wreq *fold_last; /* sq_job_fold: the last write folded into this one */
     int rc;
     int finished;
     struct sq_wreq *next;
@@ -106,6 +109,20 @@ int sq_run(sqlite3_stmt *st);
 /* The store status for a failed step: STORE_CONFLICT for a primary key or
  * unique constraint, else STORE_ERROR. */
 int sq_fail(int xrc);
+
+/* store_sqlite_job.c: within one batch (a list), marks a job's later
+ * asynchronous status changes as folded into its first write there (its
+ * insert, or an update) when each goes on from the status the one before
+ * set. Stops at any other kind of write. */
+void sq_job_fold(sq_wreq *batch);
+/* Runs carrier (a write with fold_last set) and what was folded into it
+ * as one statement: the carrier's insert or conditional update, with the
+ * last write's status, times, result and history. That commits the same
+ * state as running them one by one; if it is refused, they run one by one
+ * (so each gets the status it would have had). Sets the folded writes' rc
+ * and returns the carrier's. A job whose insert, "running" and result
+ * share a commit costs one statement instead of three. */
+int sq_job_run_chain(sq_conn *c, sq_wreq *carrier);
 
 /* store_sqlite_writer.c: runs fn(c, arg) on the writer and waits for its
  * batch's commit. Returns fn's status, or STORE_ERROR when the batch could

@@ -165,6 +165,67 @@ int sq_job_update_async(store *base, const job_rec *j, int from, void (*done)(vo
     return queue_async(base, j, from, update_async_body, 0, done, ctx);
 }
 
+#define FOLD_SLOTS 1024 /* > BATCH_MAX: a batch's jobs always find a slot */
+
+void sq_job_fold(sq_wreq *batch) {
+    /* open addressing on the id; gen marks the slots of this segment (a
+       run of async job writes), so a new segment needs no clearing */
+    static _Thread_local struct {
+        unsigned long long gen;
+        int dead; /* a change that did not follow on: no more folding */
+        async_req *carrier;
+    } slot[FOLD_SLOTS];
+    static _Thread_local unsigned long long gen; /* 64 bits: never wraps to a stale slot */
+    gen++;
+    for (sq_wreq *w = batch; w != NULL; w = w->next) {
+        if (w->done != async_done) { /* another kind of write: a new segment */
+            gen++;
+            continue;
+        }
+        async_req *p = w->ctx;
+        uint32_t h = 2166136261u;
+        for (const unsigned char *c = (const unsigned char *)p->rec->id; *c; c++)
+            h = (h ^ *c) * 16777619u;
+        size_t k = h % FOLD_SLOTS;
+        while (slot[k].gen == gen && strcmp(slot[k].carrier->rec->id, p->rec->id) != 0)
+            k = (k + 1) % FOLD_SLOTS;
+        if (slot[k].gen != gen) { /* the job's first write in the segment */
+            slot[k].gen = gen;
+            slot[k].dead = 0;
+            slot[k].carrier = p;
+            continue;
+        }
+        async_req *c = slot[k].carrier;
+        const job_rec *now = c->w.fold_last ? ((async_req *)c->w.fold_last->ctx)->rec : c->rec;
+        if (slot[k].dead || w->fn != update_async_body || p->from != (int)now->status) {
+            slot[k].dead = 1;
+            continue;
+        }
+        w->folded = &c->w;
+        c->w.fold_last = w;
+    }
+}
+
+int sq_job_run_chain(sq_conn *c, sq_wreq *carrier) {
+    async_req *cp = carrier->ctx;
+    const job_rec *last = ((async_req *)carrier->fold_last->ctx)->rec;
+    job_rec mix = *cp->rec; /* borrowed strings: nothing here is freed */
+    mix.status = last->status;
+    mix.started_ms = last->started_ms;
+    mix.finished_ms = last->finished_ms;
+    mix.attempts = last->attempts;
+    mix.result_json = last->result_json;
+    mix.history_json = last->history_json;
+    int rc = carrier->fn == put_body ? put_body(c, &mix) : update_with(c, &mix, cp->from);
+    int one = rc == STORE_OK;
+    if (!one) rc = carrier->fn(c, carrier->arg); /* as if never folded */
+    for (sq_wreq *w = carrier->next; w != NULL; w = w->next) {
+        if (w->folded == carrier) w->rc = one ? STORE_OK : w->fn(c, w->arg);
+        if (w == carrier->fold_last) break;
+    }
+    return rc;
+}
+
 static int delete_body(sq_conn *c, void *arg) {
     const char *id = arg;
     int rc = STORE_ERROR;

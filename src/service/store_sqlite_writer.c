@@ -31,8 +31,10 @@ static int run_one(sq_conn *c, sq_wreq *r) {
 static void run_batch(sq_store *s, sq_wreq *batch) {
     sq_conn *c = &s->writer;
     int ok = sq_run(sq_stmt(c, SQ_BEGIN_WRITE)) == SQLITE_DONE, any = 0;
+    sq_job_fold(batch);
     for (sq_wreq *r = batch; r != NULL; r = r->next) {
-        r->rc = ok ? run_one(c, r) : STORE_ERROR;
+        if (r->folded) continue; /* its carrier, earlier, ran it */
+        r->rc = !ok ? STORE_ERROR : r->fold_last ? sq_job_run_chain(c, r) : run_one(c, r);
         any |= r->rc == STORE_OK;
         if (ok && sqlite3_get_autocommit(c->db)) ok = 0; /* the transaction is gone */
     }
@@ -40,9 +42,10 @@ static void run_batch(sq_store *s, sq_wreq *batch) {
     /* a failed COMMIT may leave the transaction open; a batch with no
        change is rolled back (cheaper than a commit) */
     if (!sqlite3_get_autocommit(c->db)) sq_run(sq_stmt(c, SQ_ROLLBACK));
-    if (!ok)
-        for (sq_wreq *r = batch; r != NULL; r = r->next)
-            if (r->rc == STORE_OK) r->rc = STORE_ERROR;
+    for (sq_wreq *r = batch; r != NULL; r = r->next) {
+        if (r->folded && !ok) r->rc = STORE_ERROR; /* its carrier never ran */
+        if (!ok && r->rc == STORE_OK) r->rc = STORE_ERROR;
+    }
     for (int i = SQ_BEGIN_WRITE; i <= SQ_ROLLBACK_TO; i++) sqlite3_reset(c->st[i]);
 }
 

@@ -378,6 +378,82 @@ static void test_job_update(store *s) {
     }
 }
 
+static void note_rc(void *ctx, int rc) {
+    *(int *)ctx = rc;
+}
+
+/* Asynchronous inserts and status changes, queued faster than they commit
+ * (the sqlite store then folds a job's chain into one statement): each
+ * callback gets the status the writes would have had one by one, and the
+ * stored jobs end where the chains say. Job i: inserted; "running" unless
+ * i % 3 == 2; "succeeded" (with a result) when i % 3 == 0; a cancel from
+ * queued when i % 5 == 0, which only the never-started ones take. */
+static void test_job_async(store *s) {
+    enum { N = 150 };
+    static int put_rc[N], run_rc[N], end_rc[N], cancel_rc[N];
+    char id[32];
+    int queued_ok = 1;
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "job_async%03d", i);
+        job_rec j = make_job(id, "ds_b", NULL);
+        put_rc[i] = run_rc[i] = end_rc[i] = cancel_rc[i] = -99;
+        queued_ok &= store_job_put_async(s, &j, note_rc, &put_rc[i]) == STORE_OK;
+        if (i % 3 != 2) {
+            j.status = JOB_RUNNING;
+            j.started_ms = 1700000000100 + i;
+            j.attempts = 1;
+            queued_ok &= store_job_update_async(s, &j, JOB_QUEUED, note_rc, &run_rc[i]) == STORE_OK;
+        }
+        if (i % 3 == 0) {
+            j.status = JOB_SUCCEEDED;
+            j.finished_ms = 1700000000900 + i;
+            j.result_json = (char *)"{\"loss\":0.25}";
+            j.history_json = (char *)"{\"epoch\":[1]}";
+            queued_ok &= store_job_update_async(s, &j, JOB_RUNNING, note_rc, &end_rc[i]) == STORE_OK;
+        }
+        if (i % 5 == 0) {
+            job_rec c = make_job(id, "ds_b", NULL);
+            c.status = JOB_CANCELLED;
+            c.finished_ms = 1700000000999;
+            queued_ok &= store_job_update_async(s, &c, JOB_QUEUED, note_rc, &cancel_rc[i]) == STORE_OK;
+        }
+    }
+    CHECK(queued_ok);
+    /* a synchronous write returns after everything queued before it */
+    job_rec ghost = make_job("job_async_ghost", "ds_b", NULL);
+    CHECK_INT(store_job_update(s, &ghost, -1), STORE_NOTFOUND);
+    int wrong_rc = 0, wrong_row = 0;
+    for (int i = 0; i < N; i++) {
+        int never_started = i % 3 == 2;
+        wrong_rc += put_rc[i] != STORE_OK;
+        wrong_rc += run_rc[i] != (never_started ? -99 : STORE_OK);
+        wrong_rc += end_rc[i] != (i % 3 == 0 ? STORE_OK : -99);
+        wrong_rc += cancel_rc[i] != (i % 5 ? -99 : never_started ? STORE_OK : STORE_CONFLICT);
+        job_status want = i % 3 == 0 ? JOB_SUCCEEDED
+                          : !never_started ? JOB_RUNNING
+                          : i % 5 == 0 ? JOB_CANCELLED
+                                       : JOB_QUEUED;
+        job_rec *got = NULL;
+        snprintf(id, sizeof id, "job_async%03d", i);
+        if (store_job_get(s, id, &got) != STORE_OK || got->status != want ||
+            got->attempts != (never_started ? 0 : 1) ||
+            got->started_ms != (never_started ? 0 : 1700000000100 + i) ||
+            (want == JOB_SUCCEEDED && (!same_str(got->result_json, "{\"loss\":0.25}") ||
+                                       !same_str(got->history_json, "{\"epoch\":[1]}") ||
+                                       got->finished_ms != 1700000000900 + i)) ||
+            (want == JOB_CANCELLED && got->finished_ms != 1700000000999) ||
+            !same_str(got->spec_json, "{\"model\":{\"kind\":\"linear\"},\"epochs\":10}"))
+            wrong_row++;
+        job_rec_free(got);
+    }
+    CHECK_INT(wrong_rc, 0);
+    CHECK_INT(wrong_row, 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "job_async%03d", i);
+        store_job_delete(s, id);
+    }
+}
+
 /* Lists: creation order, history left out, status filter, pages; counts. */
 static void test_job_lists(store *s) {
     job_rec **v = NULL;
@@ -590,6 +666,7 @@ static void battery(store *s) {
     test_big_column(s);
     test_job_put(s);
     test_job_update(s);
+    test_job_async(s);
     test_job_lists(s);
     test_job_lists_newest(s);
     test_job_delete(s);
