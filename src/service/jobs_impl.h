@@ -81,4 +81,16 @@ void lease_stop(jobs *j);
  * this process), waiting for one; NULL once the registry is stopping. */
 job_rec *lease_claim_wait(jobs *j);
 
+/* jobs_queue.c, under j->mu: pushes id (taking rec, which may be NULL)
+ * and wakes a worker, growing the ring when recovery overfills it: 0, or
+ * -1 when out of memory. jobs_queue_remove takes id out (a cancelled
+ * queued job), keeping the order of the rest: 1 if it was there. */
+int jobs_queue_push(jobs *j, const char *id, job_rec *rec);
+int jobs_queue_remove(jobs *j, const char *id);
+
+/* jobs.c: the worker slot training id, or NULL (under j->mu); one log
+ * line for a job's new status (reason: why, or NULL). */
+live *jobs_find_live(jobs *j, const char *id);
+void jobs_log_status(const char *id, job_status status, int attempts, const char *reason);
+
 #endif
