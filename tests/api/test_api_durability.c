@@ -112,7 +112,10 @@ int main(void) {
     const char *extra4[] = {"--workers", "1", NULL};
     if (!CHECK(fitd_start(&h, dir, extra4) == 0)) return check_done("test_api_durability");
     http_get(&h, path, &r);
-    CHECK(strcmp(jstr(r.json, "status"), "queued") == 0 || strcmp(jstr(r.json, "status"), "running") == 0);
+    if (!CHECK(strcmp(jstr(r.json, "status"), "queued") == 0 ||
+               strcmp(jstr(r.json, "status"), "running") == 0))
+        fprintf(stderr, "  %s after the restart: HTTP %ld, %.300s\n", path, r.status,
+                r.body ? r.body : "(no body)");
     http_res_free(&r);
     snprintf(path, sizeof path, "/v1/jobs/%s", slow);
     http_do(&h, "DELETE", path, NULL, 0, NULL, NULL, &r);
