@@ -116,10 +116,14 @@ static void submit_committed(void *arg, int src) {
             else rc = JOBS_ERROR;
         }
     }
-    int last = submit_unref(sb);
     pthread_mutex_unlock(&j->mu);
     if (rc == JOBS_OK) jobs_log_status(sb->id, JOB_QUEUED, sb->attempts, NULL);
     sb->done(sb->ctx, rc);
+    /* the reference goes last: the submitter may free sb as soon as it is
+       gone (it did, under load, while this still read sb->done) */
+    pthread_mutex_lock(&j->mu);
+    int last = submit_unref(sb);
+    pthread_mutex_unlock(&j->mu);
     if (last) submit_free(sb);
 }
 
