@@ -7,6 +7,7 @@
  * indentation, string escapes) is jansson 2.14's, byte for byte. */
 #include "jout.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,10 @@ typedef jout_buf jbuf;
 
 static void put(jbuf *b, const char *s, size_t n) {
     if (b->oom) return;
+    if (n >= SIZE_MAX / 2 - b->n) { /* no doubling would hold it */
+        b->oom = 1;
+        return;
+    }
     if (b->cap - b->n < n + 1) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap - b->n < n + 1) cap *= 2;

@@ -1,39 +1,20 @@
 /* svg.c - the SVG text writer (see svg.h). Everything funnels through
- * put(), which grows the buffer by doubling and turns the first failed
- * allocation into the sticky `failed` flag. Numbers are formatted by hand
+ * put(), into the shared text buffer (jout_buf), which grows by doubling
+ * and turns the first failed allocation into its sticky `oom` flag. Numbers are formatted by hand
  * (fixed point, two decimals) so the output depends neither on the locale
  * nor on printf's choice between %f and %e. */
 #include "svg.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD in UTF-8 */
 static const char ELLIPSIS[] = "\xE2\x80\xA6";    /* U+2026 */
 
-/* Appends bytes[0..n) to the buffer, keeping it NUL-terminated. */
+/* Appends bytes[0..n) to the document (the shared text buffer, jout.c). */
 static void put(svg *s, const char *bytes, size_t n) {
-    if (s->failed) return;
-    if (n >= SIZE_MAX / 2 - s->len) {
-        s->failed = 1;
-        return;
-    }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-        while (cap < s->len + n + 1) cap *= 2;
-        char *nb = realloc(s->buf, cap);
-        if (nb == NULL) {
-            s->failed = 1;
-            return;
-        }
-        s->buf = nb;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, bytes, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
+    jout_raw(&s->out, bytes, n);
 }
 
 static void puts_(svg *s, const char *text) {
@@ -180,9 +161,7 @@ static void put_escaped(svg *s, const char *text) {
 }
 
 void svg_begin(svg *s, double width, double height) {
-    s->buf = NULL;
-    s->len = s->cap = 0;
-    s->failed = 0;
+    jout_init(&s->out);
     s->depth = 0;
     puts_(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"");
@@ -198,16 +177,9 @@ void svg_begin(svg *s, double width, double height) {
 char *svg_end(svg *s, size_t *len) {
     while (s->depth > 0) svg_group_end(s);
     puts_(s, "</svg>\n");
-    char *out = s->buf;
-    size_t n = s->len;
-    if (s->failed) {
-        free(out);
-        out = NULL;
-        n = 0;
-    }
-    s->buf = NULL;
-    s->len = s->cap = 0;
-    if (len != NULL) *len = n;
+    size_t n = s->out.oom ? 0 : s->out.n;
+    char *out = jout_finish(&s->out);
+    if (len != NULL) *len = out ? n : 0;
     return out;
 }
 
@@ -221,13 +193,13 @@ void svg_group(svg *s, const char *attrs) {
     puts_(s, "<g");
     put_attrs(s, attrs);
     puts_(s, ">\n");
-    if (!s->failed) s->depth++;
+    if (!s->out.oom) s->depth++;
 }
 
 void svg_group_end(svg *s) {
     if (s->depth == 0) return;
     puts_(s, "</g>\n");
-    if (!s->failed) s->depth--;
+    if (!s->out.oom) s->depth--;
 }
 
 void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *attrs) {

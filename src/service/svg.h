@@ -21,14 +21,14 @@
 
 #include <stddef.h>
 
+#include "jout.h"
+
 #define SVG_TEXT_MAX 200 /* characters of one text element kept, ellipsis included */
 
-/* A document being written. Owns buf until svg_end. */
+/* A document being written. Owns its text until svg_end. */
 typedef struct svg {
-    char *buf;      /* owned: the text so far, NUL-terminated once anything is written */
-    size_t len;     /* bytes in buf, without the NUL */
-    size_t cap;     /* bytes allocated for buf */
-    int failed;     /* 1 after an allocation failed: nothing more is written */
+    jout_buf out;   /* the text so far; out.oom after an allocation failed
+                       (nothing more is written) */
     unsigned depth; /* groups open */
 } svg;
 

@@ -235,7 +235,7 @@ static void test_svg(void) {
     free(doc);
 
     svg_begin(&s, 10, 10); /* a failure is sticky and reported at the end */
-    s.failed = 1;
+    s.out.oom = 1;
     svg_rect(&s, 0, 0, 1, 1, NULL);
     len = 99;
     CHECK(svg_end(&s, &len) == NULL);
