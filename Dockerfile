@@ -14,7 +14,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev \
+      build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the server binary needs (the Makefile + src/), so edits to tests,
@@ -33,7 +33,7 @@ RUN install -m 0755 healthcheck.sh build/fitd-healthcheck
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libjansson4 libmicrohttpd12 libsqlite3-0 libpq5 \
+      libjansson4 libmicrohttpd12 libsqlite3-0 libpq5 libjemalloc2 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && groupadd --system --gid 10001 fitd \
  && useradd --system --uid 10001 --gid fitd --home-dir /data --no-create-home \

@@ -25,6 +25,11 @@ CFLAGS   ?=
 PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 ALLFLAGS  = $(OPT) $(WARN) $(BASE) $(SANFLAGS) -isystem $(PG_INC) $(CFLAGS)
 LDLIBS   := -lmicrohttpd -lsqlite3 -lpq -ljansson -lm -pthread
+# The fitd binary runs on jemalloc (src/service/alloc.c says why);
+# MALLOC=libc builds it on glibc's malloc. Sanitizer builds keep their own
+# allocator, and the test programs run on glibc's.
+MALLOC   ?= jemalloc
+FITD_MALLOC := $(if $(SAN),,$(if $(filter jemalloc,$(MALLOC)),-ljemalloc,))
 B        ?= build
 
 CORE_SRC    := $(wildcard src/core/*.c)
@@ -41,7 +46,7 @@ API_BIN     := $(API_SRC:tests/api/%.c=$(B)/api/%)
 # xmllint for the SVGs, curl, and the postgresql package, whose server the
 # tests run as a throwaway cluster (the page test runs when chromium is
 # installed and says it skipped otherwise).
-DEB_PKGS  := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev pkg-config
+DEB_PKGS  := build-essential libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libjemalloc-dev pkg-config
 TEST_PKGS := libcurl4-openssl-dev python3 libxml2-utils curl postgresql
 
 .PHONY: all test unit run bench asan tsan valgrind clean deps deps-test deps-bench fmt load test-pg
@@ -75,7 +80,7 @@ $(B)/obj/gen/page_html.o: $(B)/gen/page_html.c
 	$(CC) $(ALLFLAGS) -c $< -o $@
 
 $(B)/fitd: $(B)/obj/src/main.o $(B)/libservice.a $(B)/libcore.a
-	$(CC) $(ALLFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(ALLFLAGS) $^ $(LDLIBS) $(FITD_MALLOC) -o $@
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libservice.a $(B)/libcore.a
 	@mkdir -p $(dir $@)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "service/alloc.h"
 #include "service/app.h"
 #include "service/fit_cmd.h"
 #include "service/version.h"
@@ -83,7 +84,8 @@ int main(int argc, char **argv) {
         return FIT_EXIT_OK;
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("fitd %s\n", FITD_VERSION);
+        char a[128];
+        printf("fitd %s\nallocator: %s\n", FITD_VERSION, alloc_name(a, sizeof a));
         return FIT_EXIT_OK;
     }
     if (strcmp(cmd, "fit") == 0) return cmd_fit(argc, argv);

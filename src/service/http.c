@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -18,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "app.h"
 #include "log.h"
 #include "metrics.h"
@@ -396,7 +396,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(r->body);
     free(x);
     *con_cls = NULL;
-    if (big) malloc_trim(0);
+    if (big) alloc_release();
 }
 
 /* Resumes waiters whose deadline passed; sleeps until the next deadline. */

@@ -1,12 +1,12 @@
 /* serve.c - `fitd serve`: configuration -> store -> jobs -> HTTP -> wait
  * for SIGTERM/SIGINT -> drain (stop accepting, give running jobs a grace
  * period, interrupt the rest back to queued) -> exit 0. */
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "app.h"
 #include "jobs.h"
 #include "log.h"
@@ -24,15 +24,7 @@ int serve_main(int argc, char **argv) {
         return 2;
     }
     log_set_quiet(a.cfg.quiet);
-    /* Large buffers (datasets, a job's scratch, request bodies) come from
-       mmap and go back to the system when freed; glibc's default would
-       raise this threshold after the first large free and keep them. */
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    /* Setting that threshold also fixes the trim threshold at 128 KiB,
-       and a thread arena whose top passes it is shrunk by madvise at once:
-       SQLite's writer frees a savepoint's buffers once per write, and would
-       pay a system call for each. Small heaps keep up to 4 MiB spare. */
-    mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+    alloc_setup();
     metrics_init(&a.metrics);
     atomic_store(&a.state, APP_STARTING);
 

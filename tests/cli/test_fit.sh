@@ -159,6 +159,10 @@ and d["epochs_run"] == len(d["history"]["loss"]) and d["error"] is None'
 check "fitd --help exits 0" "$fitd" --help >/dev/null
 check "fitd fit --help exits 0" "$fitd" fit --help >/dev/null
 check "fitd version" bash -c '"$1" version | grep -q "^fitd "' _ "$fitd"
+# the allocator it names is the one the binary is linked with (jemalloc by
+# default, glibc's under MALLOC=libc or a sanitizer)
+if ldd "$fitd" | grep -q libjemalloc; then want="^allocator: jemalloc [0-9]"; else want="^allocator: glibc malloc$"; fi
+check "fitd version names its allocator ($want)" bash -c '"$1" version | grep -q "$2"' _ "$fitd" "$want"
 check "fitd serve --help lists every option" bash -c '"$1" serve --help | grep -q -- "--api-token"' _ "$fitd"
 "$fitd" serve --bogus >/dev/null 2>"$tmp/serve.err"
 check "fitd serve with an unknown option: exit 2" test $? -eq 2
