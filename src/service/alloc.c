@@ -1,7 +1,7 @@
 /* alloc.c - the memory allocator fitd runs on, and how it is tuned.
  *
  * Why jemalloc: a job's life crosses threads. Its record and answer are
- * made on an HTTP thread or a worker and freed by the store's writer, and
+ * made on an HTTP thread or a worker and freed by the store's syncer, and
  * glibc's malloc pays for every such free with its arena's lock and, for
  * blocks past the fastbins, a consolidation. Under small jobs that was a
  * fifth of the server's CPU; with jemalloc the same load runs ~20% more

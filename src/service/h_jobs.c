@@ -342,7 +342,8 @@ void h_job_submit(http_req *r, http_reply *out) {
     snprintf(t->id, sizeof t->id, "%s", rec.id);
     st->t = t;
     r->state = st;
-    int jrc = jobs_submit(a->jobs, &rec, ticket_done, t);
+    /* the worker trains from this spec, as it would from the stored text */
+    int jrc = jobs_submit(a->jobs, &rec, spec_run_take(&js), ticket_done, t);
     if (jrc != JOBS_OK) ticket_release(t); /* ticket_done will not run */
     switch (jrc) {
     case JOBS_OK:

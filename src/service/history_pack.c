@@ -27,19 +27,24 @@ static double from_le(const unsigned char *in) {
     return x;
 }
 
-/* Appends base64 of bytes[0..n) to b. */
+/* Appends base64 of bytes[0..n) to b, a block of text at a time. */
 static void put_base64(jout_buf *b, const unsigned char *bytes, size_t n) {
-    char quad[4];
+    char text[1024]; /* 256 quads */
+    size_t t = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)bytes[i] << 16;
         if (i + 1 < n) v |= (uint32_t)bytes[i + 1] << 8;
         if (i + 2 < n) v |= bytes[i + 2];
-        quad[0] = b64[v >> 18];
-        quad[1] = b64[(v >> 12) & 63];
-        quad[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        quad[3] = i + 2 < n ? b64[v & 63] : '=';
-        jout_raw(b, quad, 4);
+        text[t++] = b64[v >> 18];
+        text[t++] = b64[(v >> 12) & 63];
+        text[t++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        text[t++] = i + 2 < n ? b64[v & 63] : '=';
+        if (t == sizeof text) {
+            jout_raw(b, text, t);
+            t = 0;
+        }
     }
+    jout_raw(b, text, t);
 }
 
 /* The value of a base64 digit, or -1. */

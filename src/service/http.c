@@ -21,6 +21,7 @@
 #include "app.h"
 #include "log.h"
 #include "metrics.h"
+#include "thread_name.h"
 
 /* Buckets of job ids for the notices a park checks (a collision only
  * costs a spurious wake-up). */
@@ -401,6 +402,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* Resumes waiters whose deadline passed; sleeps until the next deadline. */
 static void *timer_main(void *arg) {
+    thread_name("fitd-timer");
     http_server *h = arg;
     pthread_mutex_lock(&h->mu);
     while (!h->stopping) {

@@ -22,6 +22,7 @@
 #include "rescache.h"
 #include "seed.h"
 #include "spec_json.h"
+#include "thread_name.h"
 
 long long jobs_now_ms(void) {
     struct timespec ts;
@@ -158,9 +159,11 @@ static json_t *failure_doc(const char *reason, const char *detail) {
                      "detail", detail);
 }
 
-/* Trains rec (running) in worker slot lv. Returns its result members as
- * a document (owned; NULL when out of memory) and sets rec's history. */
-static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
+/* Trains rec (running) in worker slot lv, from handed when its submit
+ * handed its resolved spec over (taken) or else from rec's stored spec.
+ * Returns its result members as a document (owned; NULL when out of
+ * memory) and sets rec's history. */
+static json_t *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv) {
     json_t *doc = NULL;
     job_spec js;
     problem p;
@@ -172,45 +175,49 @@ static json_t *train_job(jobs *j, job_rec *rec, live *lv) {
     memset(&r, 0, sizeof r);
     job_spec_init(&js);
     problem_init(&p);
-    if (spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
+    /* what it trains from: the handed-over parts, or js's once read */
+    fit_spec *fit = handed ? &handed->fit : &js.fit;
+    spec_source *src = handed ? &handed->src : &js.src;
+    if (handed == NULL && spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
         doc = failure_doc("invalid", "the stored spec no longer reads");
         goto done;
     }
-    if (js.src.kind == SOURCE_DATASET) {
-        if (store_dataset_data(j->a->st, js.src.dataset, &dd) != STORE_OK) {
+    if (src->kind == SOURCE_DATASET) {
+        if (store_dataset_data(j->a->st, src->dataset, &dd) != STORE_OK) {
             doc = failure_doc("dataset_missing", "the job's dataset was deleted");
             goto done;
         }
         data = dd->d;
     }
-    if (spec_resolve(&js, data, &p) != 0) {
+    if (handed == NULL && spec_resolve(&js, data, &p) != 0) {
         doc = failure_doc("invalid", p.errors ? p.errors[0].detail : p.detail);
         goto done;
     }
-    js.fit.seed = rec->seed;
-    if (js.src.kind != SOURCE_DATASET) {
-        if (source_load(&js.src, &e) != FIT_OK) {
+    fit->seed = rec->seed;
+    if (src->kind != SOURCE_DATASET) {
+        if (source_load(src, &e) != FIT_OK) {
             doc = failure_doc("invalid", e.msg);
             goto done;
         }
-        data = js.src.data;
+        data = src->data;
     }
     pthread_mutex_lock(&lv->mu);
-    lv->np = js.fit.nparams;
-    for (size_t i = 0; i < js.fit.nparams; i++) memcpy(lv->names[i], js.fit.params[i].name, FIT_NAME_MAX);
+    lv->np = fit->nparams;
+    for (size_t i = 0; i < fit->nparams; i++) memcpy(lv->names[i], fit->params[i].name, FIT_NAME_MAX);
     pthread_mutex_unlock(&lv->mu);
     train_hooks hooks = {on_epoch, lv, &lv->cancel};
-    if (train_run(&js.fit, data, &hooks, &r, &e) != FIT_OK) {
+    if (train_run(fit, data, &hooks, &r, &e) != FIT_OK) {
         doc = failure_doc(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
         goto done;
     }
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
-    doc = jobdoc_render(&js.fit, &js.src, &r);
-    rec->history_json = history_pack(&js.fit, &r.hist);
+    doc = jobdoc_render(fit, src, &r);
+    rec->history_json = history_pack(fit, &r.hist);
 done:
     train_result_free(&r);
     ds_data_release(dd);
     job_spec_clear(&js);
+    spec_run_free(handed);
     problem_clear(&p);
     return doc;
 }
@@ -295,7 +302,7 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
  * (jobs_cancel), so it stops early. No lock is held across a store call,
  * and the worker never waits for a commit: its changes join the store's
  * next group commit while it trains the next job. */
-static void run_job(jobs *j, job_rec *rec, live *lv, int announce, int begun);
+static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announce, int begun);
 
 /* Slot lv starts on job id: under j->mu, so that taking a job from the
  * queue and showing it in a slot are one step for jobs_cancel. */
@@ -316,13 +323,14 @@ static void run_one(jobs *j, const char *id, live *lv) {
         job_rec_free(rec);
         return;
     }
-    run_job(j, rec, lv, 1, 0);
+    run_job(j, rec, NULL, lv, 1, 0);
 }
 
-/* Trains rec (owned) in slot lv and stores how it ended. announce: the
+/* Trains rec (owned) in slot lv, from spec (owned; NULL: rec's stored
+ * spec), and stores how it ended. announce: the
  * store has yet to hear "running" (a claim from a shared store said it);
  * begun: live_begin was called for it already. */
-static void run_job(jobs *j, job_rec *rec, live *lv, int announce, int begun) {
+static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announce, int begun) {
     app *a = j->a;
     if (!begun) {
         pthread_mutex_lock(&j->mu);
@@ -344,7 +352,7 @@ static void run_job(jobs *j, job_rec *rec, live *lv, int announce, int begun) {
         http_notify(a->http, rec->id);
     }
 
-    json_t *result = train_job(j, rec, lv);
+    json_t *result = train_job(j, rec, spec, lv);
     if (result == NULL) result = failure_doc("out_of_memory", "rendering the result");
 
     pthread_mutex_lock(&j->mu);
@@ -374,6 +382,7 @@ typedef struct worker_arg {
 } worker_arg;
 
 static void *worker_main(void *arg) {
+    thread_name("fitd-worker");
     jobs *j = ((worker_arg *)arg)->j;
     live *lv = &j->lives[((worker_arg *)arg)->slot];
     free(arg);
@@ -381,7 +390,7 @@ static void *worker_main(void *arg) {
         if (j->shared) {
             job_rec *rec = lease_claim_wait(j);
             if (rec == NULL) return NULL; /* stopping */
-            run_job(j, rec, lv, 0, 0);
+            run_job(j, rec, NULL, lv, 0, 0);
             continue;
         }
         pthread_mutex_lock(&j->mu);
@@ -396,7 +405,7 @@ static void *worker_main(void *arg) {
         /* a submit's own record needs no store read (nor its fcntl locks) */
         if (e.rec != NULL) live_begin(lv, e.id);
         pthread_mutex_unlock(&j->mu);
-        if (e.rec != NULL) run_job(j, e.rec, lv, 1, 1);
+        if (e.rec != NULL) run_job(j, e.rec, e.spec, lv, 1, 1);
         else run_one(j, e.id, lv);
     }
 }
@@ -574,7 +583,7 @@ void jobs_free(jobs *j) {
         }
     free(j->lives);
     free(j->threads);
-    for (size_t i = 0; i < j->qlen; i++) job_rec_free(j->queue[(j->qhead + i) % j->qcap].rec);
+    for (size_t i = 0; i < j->qlen; i++) jobs_queued_free(&j->queue[(j->qhead + i) % j->qcap]);
     free(j->queue);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cond);

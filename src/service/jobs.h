@@ -15,6 +15,7 @@
 #include "store.h"
 
 struct app;
+struct spec_run;
 typedef struct jobs jobs;
 
 enum { JOBS_OK = 0, JOBS_FULL, JOBS_NOTFOUND, JOBS_CONFLICT, JOBS_ERROR, JOBS_DRAINING };
@@ -31,8 +32,12 @@ int jobs_recover(jobs *j);
  * idempotency key exists) or JOBS_ERROR (a store failure). Refuses at
  * once, without calling done: JOBS_FULL when the queue is at capacity
  * (nothing stored), JOBS_DRAINING while shutting down, JOBS_ERROR. A
- * client hears of the job only from done: acknowledged means committed. */
-int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), void *ctx);
+ * client hears of the job only from done: acknowledged means committed.
+ * spec: rec's spec as the submit parsed and resolved it (taken, whatever
+ * the result), handed to the worker so it need not read rec->spec_json
+ * again; NULL: the worker reads it. */
+int jobs_submit(jobs *j, const job_rec *rec, struct spec_run *spec,
+                void (*done)(void *ctx, int rc), void *ctx);
 /* Cancels: a queued job becomes cancelled at once and never starts; a
  * running one stops within one batch (keeping its last params). A finished
  * job is left as it is. JOBS_NOTFOUND when unknown. */

@@ -40,11 +40,13 @@ typedef struct live {
     struct jobs *owner;
 } live;
 
-/* A job waiting for a worker: its id, and the record its submit stored
- * (owned; NULL for jobs requeued at start-up, which the worker reads). */
+/* A job waiting for a worker: its id, the record its submit stored and
+ * the spec it resolved (both owned; NULL for jobs requeued at start-up,
+ * which the worker reads from the store; spec NULL: read rec's). */
 typedef struct queued {
     char id[STORE_ID_MAX];
     job_rec *rec;
+    struct spec_run *spec;
 } queued;
 
 struct jobs {
@@ -81,12 +83,14 @@ void lease_stop(jobs *j);
  * this process), waiting for one; NULL once the registry is stopping. */
 job_rec *lease_claim_wait(jobs *j);
 
-/* jobs_queue.c, under j->mu: pushes id (taking rec, which may be NULL)
- * and wakes a worker, growing the ring when recovery overfills it: 0, or
- * -1 when out of memory. jobs_queue_remove takes id out (a cancelled
- * queued job), keeping the order of the rest: 1 if it was there. */
-int jobs_queue_push(jobs *j, const char *id, job_rec *rec);
+/* jobs_queue.c, under j->mu: pushes id (taking rec and spec, which may
+ * be NULL, only on success) and wakes a worker, growing the ring when
+ * recovery overfills it: 0, or -1 when out of memory. jobs_queue_remove
+ * takes id out (a cancelled queued job), keeping the order of the rest:
+ * 1 if it was there. jobs_queued_free frees what an entry owns. */
+int jobs_queue_push(jobs *j, const char *id, job_rec *rec, struct spec_run *spec);
 int jobs_queue_remove(jobs *j, const char *id);
+void jobs_queued_free(queued *e);
 
 /* jobs.c: the worker slot training id, or NULL (under j->mu); one log
  * line for a job's new status (reason: why, or NULL). */

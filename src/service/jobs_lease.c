@@ -20,6 +20,7 @@
 #include "jobs_impl.h"
 #include "jout.h"
 #include "log.h"
+#include "thread_name.h"
 
 /* How long an idle worker sleeps when no event comes (events can be lost
  * while the database connection is down). */
@@ -168,6 +169,7 @@ static void publish_all(jobs *j, char (*pub_id)[STORE_ID_MAX], long *pub_epoch) 
 }
 
 static void *keeper_main(void *arg) {
+    thread_name("fitd-keeper");
     jobs *j = arg;
     metrics *m = &j->a->metrics;
     long period = (long)(j->lease_ms / 3 > 0 ? j->lease_ms / 3 : 1);

@@ -11,8 +11,9 @@
 #include "app.h"
 #include "jobs_impl.h"
 #include "log.h"
+#include "spec_json.h"
 
-int jobs_queue_push(jobs *j, const char *id, job_rec *rec) {
+int jobs_queue_push(jobs *j, const char *id, job_rec *rec, spec_run *spec) {
     if (j->qlen == j->qcap) {
         size_t cap = j->qcap ? j->qcap * 2 : 64;
         queued *q = malloc(cap * sizeof *q);
@@ -26,6 +27,7 @@ int jobs_queue_push(jobs *j, const char *id, job_rec *rec) {
     queued *e = &j->queue[(j->qhead + j->qlen) % j->qcap];
     snprintf(e->id, sizeof e->id, "%s", id);
     e->rec = rec;
+    e->spec = spec;
     j->qlen++;
     pthread_cond_signal(&j->cond);
     return 0;
@@ -35,7 +37,7 @@ int jobs_queue_remove(jobs *j, const char *id) {
     for (size_t i = 0; i < j->qlen; i++) {
         queued *e = &j->queue[(j->qhead + i) % j->qcap];
         if (strcmp(e->id, id) != 0) continue;
-        job_rec_free(e->rec);
+        jobs_queued_free(e);
         for (size_t k = i; k + 1 < j->qlen; k++)
             j->queue[(j->qhead + k) % j->qcap] = j->queue[(j->qhead + k + 1) % j->qcap];
         j->qlen--;
@@ -44,13 +46,20 @@ int jobs_queue_remove(jobs *j, const char *id) {
     return 0;
 }
 
+void jobs_queued_free(queued *e) {
+    job_rec_free(e->rec);
+    spec_run_free(e->spec);
+    e->rec = NULL;
+    e->spec = NULL;
+}
+
 int jobs_recover(jobs *j) {
     char **ids = NULL;
     size_t n = 0;
     if (store_job_requeue(j->a->st, &ids, &n) != STORE_OK) return JOBS_ERROR;
     pthread_mutex_lock(&j->mu);
     for (size_t i = 0; i < n; i++) {
-        if (!j->shared) jobs_queue_push(j, ids[i], NULL); /* a shared store's workers claim them */
+        if (!j->shared) jobs_queue_push(j, ids[i], NULL, NULL); /* a shared store's workers claim them */
         free(ids[i]);
     }
     j->wakes++;
@@ -73,7 +82,8 @@ int jobs_recover(jobs *j) {
 typedef struct submit {
     jobs *j;
     char id[STORE_ID_MAX];
-    job_rec *rec;  /* for the worker until queued (owned; NULL when it could not be copied) */
+    job_rec *rec;   /* for the worker until queued (owned; NULL when it could not be copied) */
+    spec_run *spec; /* the same, its resolved spec (owned; may be NULL) */
     int attempts;
     int refs;      /* under j->mu, as are the flags below */
     int queued;    /* pushed to the queue before its commit */
@@ -90,6 +100,7 @@ static int submit_unref(submit *sb) {
 
 static void submit_free(submit *sb) {
     job_rec_free(sb->rec);
+    spec_run_free(sb->spec);
     free(sb);
 }
 
@@ -112,8 +123,12 @@ static void submit_committed(void *arg, int src) {
         j->reserved--;
         /* a shared store's own queue has it now (and woke some worker) */
         if (rc == JOBS_OK && !j->shared) {
-            if (jobs_queue_push(j, sb->id, sb->rec) == 0) sb->rec = NULL;
-            else rc = JOBS_ERROR;
+            if (jobs_queue_push(j, sb->id, sb->rec, sb->spec) == 0) {
+                sb->rec = NULL;
+                sb->spec = NULL;
+            } else {
+                rc = JOBS_ERROR;
+            }
         }
     }
     pthread_mutex_unlock(&j->mu);
@@ -127,12 +142,18 @@ static void submit_committed(void *arg, int src) {
     if (last) submit_free(sb);
 }
 
-int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), void *ctx) {
+int jobs_submit(jobs *j, const job_rec *rec, spec_run *spec, void (*done)(void *ctx, int rc),
+                void *ctx) {
     submit *sb = calloc(1, sizeof *sb);
-    if (sb == NULL) return JOBS_ERROR;
+    if (sb == NULL) {
+        spec_run_free(spec);
+        return JOBS_ERROR;
+    }
     sb->j = j;
     snprintf(sb->id, sizeof sb->id, "%s", rec->id);
     sb->rec = j->shared ? NULL : job_rec_copy(rec, 0);
+    sb->spec = sb->rec != NULL ? spec : NULL; /* a shared store's worker reads the spec */
+    if (sb->spec == NULL) spec_run_free(spec);
     sb->attempts = rec->attempts;
     sb->refs = 2;
     sb->done = done;
@@ -157,9 +178,10 @@ int jobs_submit(jobs *j, const job_rec *rec, void (*done)(void *ctx, int rc), vo
         return rc;
     }
     pthread_mutex_lock(&j->mu);
-    if (!sb->committed && sb->rec != NULL && jobs_queue_push(j, sb->id, sb->rec) == 0) {
+    if (!sb->committed && sb->rec != NULL && jobs_queue_push(j, sb->id, sb->rec, sb->spec) == 0) {
         j->reserved--;
         sb->rec = NULL;
+        sb->spec = NULL;
         sb->queued = 1;
     }
     int last = submit_unref(sb);

@@ -42,6 +42,19 @@ typedef struct job_spec {
 void job_spec_init(job_spec *js);
 /* Frees everything js owns; js can be job_spec_init'ed again. NULL-safe. */
 void job_spec_clear(job_spec *js);
+/* What a worker trains from: a resolved spec's core part and its source,
+ * without the reader's bookkeeping (init[] alone is a third of a
+ * job_spec; this one stays in the allocator's small, reused sizes). */
+typedef struct spec_run {
+    fit_spec fit;
+    spec_source src;
+} spec_run;
+
+/* Moves js's fit and src to the heap: returns them (owned by the caller,
+ * freed by spec_run_free) and leaves js init'ed, or NULL (js untouched)
+ * when out of memory. spec_run_free is NULL-safe. */
+spec_run *spec_run_take(job_spec *js);
+void spec_run_free(spec_run *r);
 
 /* Reads the parsed body root (borrowed) into js (job_spec_init'ed).
  * Records every error in p (422, with pointers) and returns -1, or 0. */

@@ -21,6 +21,22 @@ void job_spec_clear(job_spec *js) {
     memset(js, 0, sizeof *js);
 }
 
+spec_run *spec_run_take(job_spec *js) {
+    spec_run *r = malloc(sizeof *r);
+    if (r == NULL) return NULL;
+    r->fit = js->fit; /* neither points into itself */
+    r->src = js->src;
+    job_spec_init(js);
+    return r;
+}
+
+void spec_run_free(spec_run *r) {
+    if (r == NULL) return;
+    spec_clear(&r->fit);
+    source_clear(&r->src);
+    free(r);
+}
+
 /* A stored dataset's id: 1 to 127 of [A-Za-z0-9._-]. */
 static int valid_id(const char *s) {
     size_t n = strlen(s);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "service/store_pg.h"
+#include "service/thread_name.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -92,6 +93,7 @@ static void pump(pg_listener *l, PGconn *c) {
 }
 
 static void *listen_main(void *arg) {
+    thread_name("fitd-listen");
     pg_listener *l = arg;
     int backoff = BACKOFF_MIN_MS;
     while (!atomic_load(&l->stop)) {

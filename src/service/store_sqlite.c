@@ -1,5 +1,6 @@
 /* store_sqlite.c - the "sqlite" store's connections: opening the data
- * directory and the database (WAL, synchronous=FULL, foreign keys), the
+ * directory and the database (WAL, foreign keys; the writer's commits
+ * made durable by the syncer, or else synchronous=FULL), the
  * schema and its migrations, the prepared statements, the writer's
  * transactions and the reader pool. The records themselves are read and
  * written in store_sqlite_ds.c and store_sqlite_job.c. */
@@ -380,11 +381,35 @@ static int migrate(sq_conn *c, char *err, size_t cap) {
     return 0;
 }
 
+/* The writer's commits are made durable by the syncer (see
+ * store_sqlite_sync.c) when the WAL can be opened for its fdatasync; else
+ * they stay synchronous=FULL. */
+static void use_syncer(sq_store *s, const char *db_path) {
+    size_t len = strlen(db_path) + sizeof "-wal";
+    char *wal = malloc(len);
+    if (wal == NULL) return;
+    snprintf(wal, len, "%s-wal", db_path);
+    int fd = open(wal, O_RDONLY | O_CLOEXEC);
+    free(wal);
+    if (fd < 0) return;
+    /* A checkpoint runs on the writer, inside a commit, with two fsyncs of
+       its own: small ones (250 pages, 1 MB) stall it for less at a time than
+       SQLite's default 1000 pages (p99 of small jobs at 256 connections
+       32-34 ms here, against 35-36 ms). */
+    if (conn_exec(&s->writer, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 250",
+                  NULL, 0) != 0) {
+        close(fd);
+        return;
+    }
+    s->wal_fd = fd;
+}
+
 /* ---- open, close ---- */
 
 static void sq_close(store *base) {
     sq_store *s = (sq_store *)base;
-    sq_writer_stop(s); /* what was queued is written first */
+    sq_writer_stop(s); /* what was queued is written (and synced) first */
+    if (s->wal_fd >= 0) close(s->wal_fd);
     for (int i = 0; i < SQ_READERS; i++) conn_close(&s->readers[i]);
     conn_close(&s->writer); /* the last one: checkpoints and removes the WAL */
     if (s->lock_fd >= 0) close(s->lock_fd);
@@ -393,6 +418,8 @@ static void sq_close(store *base) {
     pthread_cond_destroy(&s->wdone);
     pthread_mutex_destroy(&s->rmu);
     pthread_cond_destroy(&s->rcv);
+    pthread_mutex_destroy(&s->smu);
+    pthread_cond_destroy(&s->scv);
     free(s);
 }
 
@@ -426,9 +453,16 @@ static sq_store *sq_new(void) {
     if (pthread_cond_init(&s->rcv, NULL) != 0) goto fail_c;
     if (pthread_cond_init(&s->wcv, NULL) != 0) goto fail_wcv;
     if (pthread_cond_init(&s->wdone, NULL) != 0) goto fail_wdone;
+    if (pthread_mutex_init(&s->smu, NULL) != 0) goto fail_smu;
+    if (pthread_cond_init(&s->scv, NULL) != 0) goto fail_scv;
     s->base.ops = &sq_ops;
     s->lock_fd = -1;
+    s->wal_fd = -1;
     return s;
+fail_scv:
+    pthread_mutex_destroy(&s->smu);
+fail_smu:
+    pthread_cond_destroy(&s->wdone);
 fail_wdone:
     pthread_cond_destroy(&s->wcv);
 fail_wcv:
@@ -465,6 +499,7 @@ store *store_sqlite_open(const char *dir, char *err, size_t cap) {
         migrate(&s->writer, err, cap) != 0 || conn_prepare(&s->writer, err, cap) != 0)
         goto fail;
     fsync_dir(dir); /* the database and WAL files' entries */
+    use_syncer(s, path);
     for (int i = 0; i < SQ_READERS; i++) {
         if (conn_open(&s->readers[i], path, 1, err, cap) != 0 ||
             conn_prepare(&s->readers[i], err, cap) != 0)

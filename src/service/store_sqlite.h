@@ -4,9 +4,10 @@
  * each used by one thread at a time. The writer belongs to one thread
  * (store_sqlite_writer.c) that runs the queued writes in batches, one
  * BEGIN IMMEDIATE ... COMMIT each: SQLite allows one writer at a time
- * anyway, and with synchronous=FULL the commit's fsync is what a write
+ * anyway, and the fsync that makes a commit durable is what a write
  * costs, so sharing it among the writes that arrived meanwhile is what
- * lets many clients submit at once. Readers are checked out of the pool; in WAL mode
+ * lets many clients submit at once. The syncer (store_sqlite_sync.c) does
+ * that fsync while the writer commits the next batch. Readers are checked out of the pool; in WAL mode
  * they read the last commit while a write is in progress, so a GET never
  * waits behind a large dataset upload or a commit's fsync. A read of more
  * than one statement runs in one read transaction (one snapshot).
@@ -95,6 +96,16 @@ typedef struct sq_store {
     int wstop, wstarted;
     pthread_t wthread;
     sq_conn writer;      /* the writer thread's alone */
+    /* The syncer (store_sqlite_sync.c): committed writes waiting for the
+       fdatasync of the WAL that makes them durable, then told. */
+    int wal_fd;          /* <db>-wal read-only, for fdatasync; -1: the writer
+                            commits with synchronous=FULL and nothing waits */
+    pthread_mutex_t smu; /* the list below, sstop */
+    pthread_cond_t scv;
+    sq_wreq *shead, *stail;
+    int sstop, sstarted;
+    pthread_t sthread;
+    _Atomic unsigned long syncs; /* fdatasyncs begun (tests) */
     pthread_mutex_t rmu; /* the pool: free[0..nfree) */
     pthread_cond_t rcv;
     sq_conn readers[SQ_READERS];
@@ -132,8 +143,22 @@ int sq_write(sq_store *s, sq_write_fn fn, void *arg);
 void sq_write_async(sq_store *s, sq_wreq *r);
 /* Starts the writer thread: 0, or -1. */
 int sq_writer_start(sq_store *s);
-/* Runs what is queued, then stops the writer thread. */
+/* Runs what is queued, then stops the writer thread (and the syncer). */
 void sq_writer_stop(sq_store *s);
+
+/* store_sqlite_sync.c: hands a committed (or refused) batch, a list, to
+ * the syncer, which makes it durable and then tells each write: done(ctx,
+ * rc) for an asynchronous one, finished for a synchronous one. Batches are
+ * told in the order they were handed over. Without a WAL descriptor the
+ * batch is told at once on the caller's thread (its commit synced). */
+void sq_sync_handoff(sq_store *s, sq_wreq *batch);
+/* Starts the syncer thread: 0, or -1. */
+int sq_sync_start(sq_store *s);
+/* Tells what was handed over, then stops the syncer thread. */
+void sq_sync_stop(sq_store *s);
+/* Tells the writes of batch (a list): the async ones' callbacks, then the
+ * sync ones' waiters (under wmu). */
+void sq_tell(sq_store *s, sq_wreq *batch);
 /* Takes a reader from the pool (waiting for one) / gives it back. */
 sq_conn *sq_read_acquire(sq_store *s);
 void sq_read_release(sq_store *s, sq_conn *c);

@@ -1,14 +1,16 @@
 /* store_sqlite_writer.c - group commit: every write of the sqlite store
- * runs on one writer thread, and the writes that queue up while a commit
- * is being made durable go into the next transaction together, so one
- * fsync acknowledges many of them. A write runs in a savepoint of its
- * own, so a failed one (a taken idempotency key) undoes only itself and
- * its neighbours in the batch still commit. Nobody hears of a write
- * before its batch's COMMIT returned. */
+ * runs on one writer thread, and the writes that queue up while a batch
+ * is being committed go into the next transaction together. A write runs
+ * in a savepoint of its own, so a failed one (a taken idempotency key)
+ * undoes only itself and its neighbours in the batch still commit. A
+ * committed batch goes to the syncer (store_sqlite_sync.c), which makes
+ * it durable while this thread commits the next one: nobody hears of a
+ * write before the fdatasync after its commit returned. */
 #include <stdlib.h>
 
 #include "service/log.h"
 #include "service/store_sqlite.h"
+#include "service/thread_name.h"
 
 /* Writes taken into one transaction at most: bounds how long the first
  * of them waits for the last. */
@@ -50,6 +52,7 @@ static void run_batch(sq_store *s, sq_wreq *batch) {
 }
 
 static void *writer_main(void *arg) {
+    thread_name("fitd-writer");
     sq_store *s = arg;
     pthread_mutex_lock(&s->wmu);
     for (;;) {
@@ -63,31 +66,36 @@ static void *writer_main(void *arg) {
         pthread_mutex_unlock(&s->wmu);
 
         run_batch(s, batch);
-
-        /* async writes are told first (their callbacks own them); a sync
-           write's waiter may return, and its request vanish, as soon as it
-           sees finished under the lock */
-        sq_wreq *sync = NULL;
-        log_batch_begin();
-        for (sq_wreq *r = batch, *next; r != NULL; r = next) {
-            next = r->next;
-            if (r->done != NULL) {
-                r->done(r->ctx, r->rc);
-            } else {
-                r->next = sync;
-                sync = r;
-            }
-        }
-        log_batch_end();
+        sq_sync_handoff(s, batch);
         pthread_mutex_lock(&s->wmu);
-        for (sq_wreq *r = sync, *next; r != NULL; r = next) {
-            next = r->next;
-            r->finished = 1;
-        }
-        if (sync != NULL) pthread_cond_broadcast(&s->wdone);
     }
     pthread_mutex_unlock(&s->wmu);
     return NULL;
+}
+
+void sq_tell(sq_store *s, sq_wreq *batch) {
+    /* async writes are told first (their callbacks own them); a sync
+       write's waiter may return, and its request vanish, as soon as it
+       sees finished under the lock */
+    sq_wreq *sync = NULL;
+    log_batch_begin();
+    for (sq_wreq *r = batch, *next; r != NULL; r = next) {
+        next = r->next;
+        if (r->done != NULL) {
+            r->done(r->ctx, r->rc);
+        } else {
+            r->next = sync;
+            sync = r;
+        }
+    }
+    log_batch_end();
+    pthread_mutex_lock(&s->wmu);
+    for (sq_wreq *r = sync, *next; r != NULL; r = next) {
+        next = r->next;
+        r->finished = 1;
+    }
+    if (sync != NULL) pthread_cond_broadcast(&s->wdone);
+    pthread_mutex_unlock(&s->wmu);
 }
 
 /* Appends r to the queue under wmu; 0, or -1 when the writer has stopped. */
@@ -124,17 +132,23 @@ void sq_write_async(sq_store *s, sq_wreq *r) {
 }
 
 int sq_writer_start(sq_store *s) {
-    if (pthread_create(&s->wthread, NULL, writer_main, s) != 0) return -1;
+    if (sq_sync_start(s) != 0) return -1;
+    if (pthread_create(&s->wthread, NULL, writer_main, s) != 0) {
+        sq_sync_stop(s);
+        return -1;
+    }
     s->wstarted = 1;
     return 0;
 }
 
 void sq_writer_stop(sq_store *s) {
-    if (!s->wstarted) return;
-    pthread_mutex_lock(&s->wmu);
-    s->wstop = 1;
-    pthread_cond_signal(&s->wcv);
-    pthread_mutex_unlock(&s->wmu);
-    pthread_join(s->wthread, NULL);
-    s->wstarted = 0;
+    if (s->wstarted) {
+        pthread_mutex_lock(&s->wmu);
+        s->wstop = 1;
+        pthread_cond_signal(&s->wcv);
+        pthread_mutex_unlock(&s->wmu);
+        pthread_join(s->wthread, NULL);
+        s->wstarted = 0;
+    }
+    sq_sync_stop(s); /* after the writer: it tells the last batches */
 }

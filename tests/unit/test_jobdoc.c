@@ -191,6 +191,41 @@ static char *run_linear(double *m, double *b, double *ref_m, double *ref_b) {
     return text;
 }
 
+/* Histories long enough that their packed text is written in several
+ * blocks (1,024 characters each), with and without val_loss, and lengths
+ * whose bytes end on each base64 padding: every value reads back exactly. */
+static void test_long_histories(void) {
+    job_spec js;
+    CHECK(load("{\"data\": {\"generate\": {\"kind\": \"linear\"}}, \"seed\": 7}", &js) == 0);
+    static const size_t lens[] = {1, 31, 32, 33, 100, 127, 128, 129, 1000};
+    for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+        for (int with_val = 0; with_val < 2; with_val++) {
+            size_t n = lens[t];
+            double *loss = malloc(n * sizeof *loss), *val = malloc(n * sizeof *val);
+            double *hp = malloc(2 * n * sizeof *hp);
+            for (size_t k = 0; k < n; k++) {
+                loss[k] = 1.0 / (double)(k + 3);
+                val[k] = -(double)k * 0.37;
+                hp[2 * k] = (double)k * 1e-7 + 0.1;
+                hp[2 * k + 1] = k % 7 == 0 ? NAN : (double)(k * k) * 3.5e5;
+            }
+            train_history hist = {n, 2, loss, with_val ? val : NULL, hp, n};
+            char *text = history_pack(&js.fit, &hist);
+            json_t *back = text ? history_unpack(text) : NULL;
+            json_t *want = jobdoc_history(&js.fit, &hist);
+            CHECK(back != NULL && json_equal(back, want));
+            CHECK_INT((long long)json_array_size(json_object_get(back, "loss")), (long long)n);
+            json_decref(back);
+            json_decref(want);
+            free(text);
+            free(loss);
+            free(val);
+            free(hp);
+        }
+    }
+    job_spec_clear(&js);
+}
+
 static void test_real_run(void) {
     double m, b, rm, rb, m2, b2;
     char *a = run_linear(&m, &b, &rm, &rb);
@@ -204,6 +239,7 @@ static void test_real_run(void) {
 
 int main(void) {
     test_fake_result();
+    test_long_histories();
     test_real_run();
     return check_done("test_jobdoc");
 }

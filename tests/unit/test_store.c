@@ -8,10 +8,13 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "service/store_sqlite.h"
 #include "store_battery.h"
 
 /* Removes path and everything under it. */
@@ -159,6 +162,62 @@ static void test_sqlite_damage(store *s, const char *dir) {
     CHECK_INT(store_dataset_data(s, "ds_e", &dd), STORE_ERROR);
 }
 
+/* What an acknowledgment of the sqlite store saw: the syncer's count of
+ * fdatasyncs begun and the thread it came on. */
+typedef struct synced_ack {
+    sq_store *s;
+    unsigned long before, seen;
+    int order, rc;
+    char thread[16];
+} synced_ack;
+
+static atomic_int acks_told;
+
+static void note_synced(void *ctx, int rc) {
+    synced_ack *a = ctx;
+    a->seen = atomic_load(&a->s->syncs);
+    a->rc = rc;
+    a->order = atomic_fetch_add(&acks_told, 1);
+    prctl(PR_GET_NAME, a->thread, 0, 0, 0);
+}
+
+/* Durability: the writer commits without an fsync, and the syncer tells a
+ * write only after an fdatasync of the WAL that began after its commit,
+ * on its own thread, in the order the writes were queued. */
+static void test_sqlite_synced(store *base) {
+    enum { N = 60 };
+    sq_store *s = (sq_store *)base;
+    static synced_ack acks[N];
+    CHECK(s->wal_fd >= 0 && s->sstarted);
+    atomic_store(&acks_told, 0);
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        acks[i] = (synced_ack){.s = s, .order = -1, .rc = -99};
+        acks[i].before = atomic_load(&s->syncs);
+        snprintf(id, sizeof id, "job_synced%02d", i);
+        job_rec j = make_job(id, "ds_b", NULL);
+        CHECK_INT(store_job_put_async(base, &j, note_synced, &acks[i]), STORE_OK);
+    }
+    /* a synchronous write returns after everything queued before it */
+    job_rec ghost = make_job("job_synced_ghost", "ds_b", NULL);
+    CHECK_INT(store_job_update(base, &ghost, -1), STORE_NOTFOUND);
+    int unsynced = 0, disorder = 0, elsewhere = 0, failed = 0;
+    for (int i = 0; i < N; i++) {
+        unsynced += acks[i].seen <= acks[i].before;
+        disorder += acks[i].order != i;
+        elsewhere += strcmp(acks[i].thread, "fitd-sync") != 0;
+        failed += acks[i].rc != STORE_OK;
+    }
+    CHECK_INT(unsynced, 0);
+    CHECK_INT(disorder, 0);
+    CHECK_INT(elsewhere, 0);
+    CHECK_INT(failed, 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "job_synced%02d", i);
+        CHECK_INT(store_job_delete(base, id), STORE_OK);
+    }
+}
+
 /* The battery on a sqlite store in a directory it makes (two levels
  * deep), then what only the sqlite store promises. */
 static void test_sqlite(const char *root) {
@@ -173,6 +232,7 @@ static void test_sqlite(const char *root) {
     struct stat sb;
     CHECK(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
     battery(s);
+    test_sqlite_synced(s);
     test_sqlite_schema(dir);
     test_sqlite_lock(s, dir);
     if ((s = test_sqlite_reopen(s, dir)) == NULL) return;
