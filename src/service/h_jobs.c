@@ -127,7 +127,7 @@ static void ticket_release(submit_ticket *t) {
 static void ticket_done(void *ctx, int rc) {
     submit_ticket *t = ctx;
     atomic_store(&t->rc, rc);
-    if (rc != JOBS_OK || !atomic_load(&t->quiet)) http_notify(t->a->http, t->id);
+    if (rc != JOBS_OK || !atomic_load(&t->quiet)) http_notify(t->a->http, t->id, 1);
     ticket_release(t);
 }
 

@@ -27,22 +27,31 @@ static double from_le(const unsigned char *in) {
     return x;
 }
 
-/* Appends base64 of bytes[0..n) to b, a block of text at a time. */
+/* Appends base64 of bytes[0..n) to b, a block of text at a time: whole
+ * 3-byte groups in the loop, the padded tail after it. */
 static void put_base64(jout_buf *b, const unsigned char *bytes, size_t n) {
     char text[1024]; /* 256 quads */
-    size_t t = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)bytes[i] << 16;
-        if (i + 1 < n) v |= (uint32_t)bytes[i + 1] << 8;
-        if (i + 2 < n) v |= bytes[i + 2];
-        text[t++] = b64[v >> 18];
-        text[t++] = b64[(v >> 12) & 63];
-        text[t++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        text[t++] = i + 2 < n ? b64[v & 63] : '=';
+    size_t t = 0, i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)bytes[i] << 16 | (uint32_t)bytes[i + 1] << 8 | bytes[i + 2];
+        text[t] = b64[v >> 18];
+        text[t + 1] = b64[(v >> 12) & 63];
+        text[t + 2] = b64[(v >> 6) & 63];
+        text[t + 3] = b64[v & 63];
+        t += 4;
         if (t == sizeof text) {
             jout_raw(b, text, t);
             t = 0;
         }
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)bytes[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)bytes[i + 1] << 8;
+        text[t] = b64[v >> 18];
+        text[t + 1] = b64[(v >> 12) & 63];
+        text[t + 2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        text[t + 3] = '=';
+        t += 4;
     }
     jout_raw(b, text, t);
 }

@@ -44,6 +44,7 @@ struct http_server {
        (under mu): a park looks at its own job's bucket, so the notices of
        other jobs (thousands a second under load) do not wake it */
     unsigned long last_notice[HTTP_NOTICE_BUCKETS];
+    unsigned long last_end[HTTP_NOTICE_BUCKETS]; /* the same, of notices with ended set */
     int quiesced;       /* the listening socket after http_quiesce (-1 = none) */
 };
 
@@ -216,7 +217,8 @@ static void park(http_server *h, http_req *r, unsigned long seen) {
     }
     MHD_suspend_connection(r->conn);
     size_t b = ((req_extra *)r)->bucket = notice_bucket(r->wait_job);
-    if (h->last_notice[b] > seen || h->stopping) {
+    unsigned long last = r->wait_end ? h->last_end[b] : h->last_notice[b];
+    if (last > seen || h->stopping) {
         MHD_resume_connection(r->conn);
     } else {
         h->waiters[h->nwait++] = r;
@@ -435,6 +437,7 @@ static void *timer_main(void *arg) {
 
 void http_wait_on(http_req *r, const char *job_id, double seconds) {
     r->waiting = 1;
+    r->wait_end = 1;
     r->wait_deadline = mono_now() + seconds;
     snprintf(r->wait_job, sizeof r->wait_job, "%s", job_id);
 }
@@ -448,6 +451,7 @@ double http_wait_remaining(const http_req *r) {
 }
 
 void http_stream_park(http_req *r, const char *job_id, double seconds) {
+    r->wait_end = 0;
     r->wait_deadline = mono_now() + seconds;
     snprintf(r->wait_job, sizeof r->wait_job, "%s", job_id);
     park(r->server, r, r->stream_gen);
@@ -465,14 +469,16 @@ int http_stopping(const http_req *r) {
     return s;
 }
 
-void http_notify(http_server *h, const char *job_id) {
+void http_notify(http_server *h, const char *job_id, int ended) {
     if (h == NULL) return;
     pthread_mutex_lock(&h->mu);
     size_t b = notice_bucket(job_id);
     h->last_notice[b] = atomic_fetch_add(&h->gen, 1) + 1;
+    if (ended) h->last_end[b] = h->last_notice[b];
     for (size_t i = 0; i < h->nwait;) {
         http_req *r = h->waiters[i];
-        if (((req_extra *)r)->bucket == b && strcmp(r->wait_job, job_id) == 0) {
+        if (((req_extra *)r)->bucket == b && (ended || !r->wait_end) &&
+            strcmp(r->wait_job, job_id) == 0) {
             h->waiters[i] = h->waiters[--h->nwait];
             MHD_resume_connection(r->conn);
             continue;

@@ -63,6 +63,7 @@ typedef struct http_req {
     int too_large;
     int resumed;                   /* called again after a wait */
     int waiting;                   /* registered in the wait table */
+    int wait_end;                  /* waits for its job's end (http_wait_on), not a stream */
     double wait_deadline;          /* monotonic seconds */
     char wait_job[64];
     unsigned long stream_gen;      /* http_stream_mark's notice count */
@@ -108,8 +109,9 @@ void http_stop(http_server *h);
 /* Stops if needed and frees h. NULL-safe. */
 void http_free(http_server *h);
 
-/* From a handler: suspend this request until http_notify(job) or until
- * seconds pass, then call the handler again with r->resumed set. */
+/* From a handler: suspend this request until its job may have ended
+ * (http_notify with ended set) or until seconds pass, then call the
+ * handler again with r->resumed set. */
 void http_wait_on(http_req *r, const char *job_id, double seconds);
 /* The clock of wait deadlines (req->wait_deadline): monotonic seconds. */
 double http_now(void);
@@ -123,8 +125,11 @@ void http_stream_mark(http_req *r);
 void http_stream_park(http_req *r, const char *job_id, double seconds);
 /* Whether the server is stopping (a stream should end). */
 int http_stopping(const http_req *r);
-/* From anywhere: wake every request waiting on job_id. */
-void http_notify(http_server *h, const char *job_id);
+/* From anywhere: news of job_id. ended: it may have reached its end (or
+ * the caller cannot tell): wakes every request waiting on it; 0: progress
+ * or a status on the way (running): wakes only its streams, not the
+ * long-polls waiting for its end (a wake-up each, and a store read). */
+void http_notify(http_server *h, const char *job_id, int ended);
 /* Requests currently suspended (for /metrics). */
 size_t http_waiting(http_server *h);
 

@@ -105,7 +105,7 @@ static void on_epoch(void *ctx, const train_progress *p) {
     double now = coarse_now();
     if (now - lv->last_notify >= 0.05) {
         lv->last_notify = now;
-        http_notify(lv->owner->a->http, lv->id);
+        http_notify(lv->owner->a->http, lv->id, 0);
     }
 }
 
@@ -255,7 +255,7 @@ static void transition_committed(void *ctx, int src) {
         jobs_log_status(t->id, t->status, t->attempts, t->interrupted ? "interrupted" : NULL);
         if (t->status != JOB_QUEUED && t->status != JOB_RUNNING)
             metrics_job_done(&a->metrics, t->seconds);
-        http_notify(a->http, t->id);
+        http_notify(a->http, t->id, t->status != JOB_QUEUED && t->status != JOB_RUNNING);
     } else if (src == STORE_ERROR) {
         atomic_fetch_add(&a->metrics.store_errors, 1);
         log_event("error", "store", json_pack("{s:s, s:s, s:s}", "job", t->id, "detail",
@@ -349,7 +349,7 @@ static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announc
         store_transition(j, rec, JOB_QUEUED, 0, NULL);
     } else {
         jobs_log_status(rec->id, JOB_RUNNING, rec->attempts, NULL);
-        http_notify(a->http, rec->id);
+        http_notify(a->http, rec->id, 0);
     }
 
     json_t *result = train_job(j, rec, spec, lv);
@@ -497,7 +497,7 @@ int jobs_cancel(jobs *j, const char *id) {
             }
             pthread_mutex_unlock(&j->mu);
             jobs_log_status(id, JOB_CANCELLED, rec->attempts, NULL);
-            http_notify(j->a->http, id);
+            http_notify(j->a->http, id, 1);
         }
         job_rec_free(rec);
         if (src != STORE_CONFLICT)
@@ -511,7 +511,7 @@ int jobs_delete(jobs *j, const char *id) {
     if (rc != JOBS_OK) return rc;
     int src = store_job_delete(j->a->st, id);
     rescache_drop(j->a->cache, id);
-    http_notify(j->a->http, id);
+    http_notify(j->a->http, id, 1);
     return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
 }
 

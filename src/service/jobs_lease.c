@@ -54,7 +54,7 @@ static void on_event(void *ctx, int kind, const char *job_id) {
         pthread_cond_broadcast(&j->cond);
         pthread_mutex_unlock(&j->mu);
     } else if (kind == STORE_EV_CHANGED) {
-        http_notify(j->a->http, job_id); /* NULL-safe before the server starts */
+        http_notify(j->a->http, job_id, 1); /* NULL-safe before the server starts */
     }
 }
 

@@ -142,6 +142,23 @@ static int log_has_report(const fitd_proc *f) {
     return found;
 }
 
+/* The last lines of f's log since it started, to stderr: what a server
+ * that did not exit cleanly said last. */
+static void log_tail(const fitd_proc *f, int lines) {
+    FILE *in = fopen(f->log, "r");
+    if (in == NULL || fseek(in, f->log_from, SEEK_SET) != 0) {
+        if (in) fclose(in);
+        return;
+    }
+    static char ring[64][1024];
+    long n = 0;
+    while (fgets(ring[n % 64], sizeof ring[0], in)) n++;
+    fclose(in);
+    if (lines > 64) lines = 64;
+    fprintf(stderr, "  fitd (%s) log, last lines:\n", f->dir);
+    for (long i = n > lines ? n - lines : 0; i < n; i++) fprintf(stderr, "  | %s", ring[i % 64]);
+}
+
 int fitd_stop(fitd_proc *f, int sig) {
     int st = 0;
     if (f->pid <= 0) return -1;
@@ -149,7 +166,9 @@ int fitd_stop(fitd_proc *f, int sig) {
     waitpid(f->pid, &st, 0);
     f->pid = 0;
     if (log_has_report(f)) return FITD_SANITIZER_REPORT;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (rc != 0) log_tail(f, 20);
+    return rc;
 }
 
 void fitd_cleanup(fitd_proc *f) {
