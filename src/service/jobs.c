@@ -54,10 +54,7 @@ void jobs_new_id(const char *prefix, char *out, size_t cap) {
 }
 
 void jobs_log_status(const char *id, job_status status, int attempts, const char *reason) {
-    json_t *f = json_pack("{s:s, s:s, s:i}", "job", id, "status", job_status_name(status),
-                          "attempts", attempts);
-    if (f && reason) json_object_set_new(f, "reason", json_string(reason));
-    log_event("info", "job", f);
+    log_job(id, job_status_name(status), attempts, reason);
 }
 
 /* The 50 ms throttle below reads the coarse clock (a few ms of resolution,

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "jout.h"
@@ -37,39 +38,86 @@ void log_set_quiet(int quiet) {
     atomic_store(&quiet_requests, quiet);
 }
 
-void log_event(const char *level, const char *event, json_t *fields) {
+/* The line's time, as ISO 8601 UTC with milliseconds, into when (at
+ * least 32 bytes). The date and time of day are formatted once a second
+ * per thread (gmtime and strftime cost more than the rest of a line). */
+static void timestamp(char *when) {
+    static _Thread_local time_t sec = -1;
+    static _Thread_local char prefix[32];
+    static _Thread_local size_t plen;
     struct timespec ts;
-    char when[64];
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        plen = strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+        sec = ts.tv_sec;
+    }
+    memcpy(when, prefix, plen);
+    long ms = ts.tv_nsec / 1000000;
+    when[plen] = '.';
+    when[plen + 1] = (char)('0' + ms / 100);
+    when[plen + 2] = (char)('0' + ms / 10 % 10);
+    when[plen + 3] = (char)('0' + ms % 10);
+    when[plen + 4] = 'Z';
+    when[plen + 5] = '\0';
+}
+
+/* Opens a line in b: {"ts":...,"level":...,"event":... */
+static void line_begin(jout_buf *b, const char *level, const char *event) {
+    char when[40];
+    timestamp(when);
+    jout_raw(b, "{\"ts\":", 6);
+    jout_string(b, when);
+    jout_raw(b, ",\"level\":", 9);
+    jout_string(b, level);
+    jout_raw(b, ",\"event\":", 9);
+    jout_string(b, event);
+}
+
+/* Closes the line in b and writes it, or leaves it in the batch. b is
+ * the batch itself while one is open (the line then stays in it). */
+static void line_end(jout_buf *b) {
+    jout_raw(b, "}\n", 2);
+    if (b == &batch) return;
+    size_t len = b->n;
+    char *text = jout_finish(b);
+    if (text != NULL) emit(text, len);
+    free(text);
+}
+
+void log_event(const char *level, const char *event, json_t *fields) {
     /* written as text, not through a tree: a job logs three lines */
-    jout_buf b;
-    jout_init(&b);
-    jout_raw(&b, "{\"ts\":", 6);
-    jout_string(&b, when);
-    jout_raw(&b, ",\"level\":", 9);
-    jout_string(&b, level);
-    jout_raw(&b, ",\"event\":", 9);
-    jout_string(&b, event);
+    jout_buf own, *b = batching ? &batch : &own;
+    if (!batching) jout_init(&own);
+    line_begin(b, level, event);
     const char *key;
     json_t *v;
     json_object_foreach(fields, key, v) {
-        jout_raw(&b, ",", 1);
-        jout_string(&b, key);
-        jout_raw(&b, ":", 1);
-        jout_value(&b, v, JSON_COMPACT);
+        jout_raw(b, ",", 1);
+        jout_string(b, key);
+        jout_raw(b, ":", 1);
+        jout_value(b, v, JSON_COMPACT);
     }
-    jout_raw(&b, "}\n", 2);
     json_decref(fields);
-    size_t len = b.n;
-    char *text = jout_finish(&b);
-    if (text == NULL) return;
-    if (batching) jout_raw(&batch, text, len);
-    else emit(text, len);
-    free(text);
+    line_end(b);
+}
+
+void log_job(const char *id, const char *status, int attempts, const char *reason) {
+    jout_buf own, *b = batching ? &batch : &own;
+    if (!batching) jout_init(&own);
+    line_begin(b, "info", "job");
+    jout_raw(b, ",\"job\":", 7);
+    jout_string(b, id);
+    jout_raw(b, ",\"status\":", 10);
+    jout_string(b, status);
+    jout_raw(b, ",\"attempts\":", 12);
+    jout_int(b, attempts);
+    if (reason != NULL) {
+        jout_raw(b, ",\"reason\":", 10);
+        jout_string(b, reason);
+    }
+    line_end(b);
 }
 
 void log_request(const char *method, const char *url, const char *route, int status, double ms,

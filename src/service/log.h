@@ -10,6 +10,10 @@ void log_set_quiet(int quiet);
 /* Writes {"ts": ..., "level": level, "event": event, ...fields} and
  * consumes fields (may be NULL). */
 void log_event(const char *level, const char *event, json_t *fields);
+/* The line of a job's new status: {"ts":..., "level":"info", "event":"job",
+ * "job": id, "status": status, "attempts": attempts[, "reason": reason]},
+ * written without a tree (every job logs three). reason may be NULL. */
+void log_job(const char *id, const char *status, int attempts, const char *reason);
 void log_request(const char *method, const char *url, const char *route, int status, double ms,
                  int aborted);
 /* Between these two, this thread's lines are gathered and written at the
