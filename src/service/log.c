@@ -63,8 +63,11 @@ static void timestamp(char *when) {
     when[plen + 5] = '\0';
 }
 
-/* Opens a line in b: {"ts":...,"level":...,"event":... */
-static void line_begin(jout_buf *b, const char *level, const char *event) {
+/* Opens a line, {"ts":...,"level":...,"event":..., in the open batch or
+ * else in own (initialized here); returns the buffer it is in. */
+static jout_buf *line_begin(jout_buf *own, const char *level, const char *event) {
+    jout_buf *b = batching ? &batch : own;
+    if (!batching) jout_init(own);
     char when[40];
     timestamp(when);
     jout_raw(b, "{\"ts\":", 6);
@@ -73,6 +76,7 @@ static void line_begin(jout_buf *b, const char *level, const char *event) {
     jout_string(b, level);
     jout_raw(b, ",\"event\":", 9);
     jout_string(b, event);
+    return b;
 }
 
 /* Closes the line in b and writes it, or leaves it in the batch. b is
@@ -88,9 +92,7 @@ static void line_end(jout_buf *b) {
 
 void log_event(const char *level, const char *event, json_t *fields) {
     /* written as text, not through a tree: a job logs three lines */
-    jout_buf own, *b = batching ? &batch : &own;
-    if (!batching) jout_init(&own);
-    line_begin(b, level, event);
+    jout_buf own, *b = line_begin(&own, level, event);
     const char *key;
     json_t *v;
     json_object_foreach(fields, key, v) {
@@ -104,9 +106,7 @@ void log_event(const char *level, const char *event, json_t *fields) {
 }
 
 void log_job(const char *id, const char *status, int attempts, const char *reason) {
-    jout_buf own, *b = batching ? &batch : &own;
-    if (!batching) jout_init(&own);
-    line_begin(b, "info", "job");
+    jout_buf own, *b = line_begin(&own, "info", "job");
     jout_raw(b, ",\"job\":", 7);
     jout_string(b, id);
     jout_raw(b, ",\"status\":", 10);
