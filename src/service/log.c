@@ -63,6 +63,13 @@ static void timestamp(char *when) {
     when[plen + 5] = '\0';
 }
 
+/* Writes ,"key": to b (escaped like any string: log_event's keys are the caller's). */
+static void member_key(jout_buf *b, const char *key) {
+    jout_raw(b, ",", 1);
+    jout_string(b, key);
+    jout_raw(b, ":", 1);
+}
+
 /* Opens a line, {"ts":...,"level":...,"event":..., in the open batch or
  * else in own (initialized here); returns the buffer it is in. */
 static jout_buf *line_begin(jout_buf *own, const char *level, const char *event) {
@@ -72,9 +79,9 @@ static jout_buf *line_begin(jout_buf *own, const char *level, const char *event)
     timestamp(when);
     jout_raw(b, "{\"ts\":", 6);
     jout_string(b, when);
-    jout_raw(b, ",\"level\":", 9);
+    member_key(b, "level");
     jout_string(b, level);
-    jout_raw(b, ",\"event\":", 9);
+    member_key(b, "event");
     jout_string(b, event);
     return b;
 }
@@ -96,9 +103,7 @@ void log_event(const char *level, const char *event, json_t *fields) {
     const char *key;
     json_t *v;
     json_object_foreach(fields, key, v) {
-        jout_raw(b, ",", 1);
-        jout_string(b, key);
-        jout_raw(b, ":", 1);
+        member_key(b, key);
         jout_value(b, v, JSON_COMPACT);
     }
     json_decref(fields);
@@ -107,14 +112,14 @@ void log_event(const char *level, const char *event, json_t *fields) {
 
 void log_job(const char *id, const char *status, int attempts, const char *reason) {
     jout_buf own, *b = line_begin(&own, "info", "job");
-    jout_raw(b, ",\"job\":", 7);
+    member_key(b, "job");
     jout_string(b, id);
-    jout_raw(b, ",\"status\":", 10);
+    member_key(b, "status");
     jout_string(b, status);
-    jout_raw(b, ",\"attempts\":", 12);
+    member_key(b, "attempts");
     jout_int(b, attempts);
     if (reason != NULL) {
-        jout_raw(b, ",\"reason\":", 10);
+        member_key(b, "reason");
         jout_string(b, reason);
     }
     line_end(b);
