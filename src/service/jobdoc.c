@@ -2,7 +2,9 @@
 #include "jobdoc.h"
 
 #include <math.h>
+#include <string.h>
 
+#include "jout.h"
 #include "spec_json.h"
 
 /* Sets key to v (stolen); returns 1 on failure, for `bad |= put(...)`. */
@@ -76,6 +78,74 @@ json_t *jobdoc_render(const fit_spec *s, const spec_source *src, const train_res
     bad |= put(o, "reference", reference(s, r));
     bad |= put(o, "error", error(r));
     return finish(o, bad);
+}
+
+/* A string literal as it is. */
+#define LIT(b, s) jout_raw(b, s, sizeof s - 1)
+
+/* {"name":value,...} over values[0..n) named by s->params, as named()
+ * writes it. */
+static void named_text(jout_buf *b, const fit_spec *s, const double *values, size_t n) {
+    LIT(b, "{");
+    for (size_t i = 0; i < n && i < s->nparams; i++) {
+        if (i > 0) LIT(b, ",");
+        jout_string(b, s->params[i].name);
+        LIT(b, ":");
+        jout_real(b, values[i]);
+    }
+    LIT(b, "}");
+}
+
+/* ,"key": */
+static void key(jout_buf *b, const char *k) {
+    LIT(b, ",");
+    jout_string(b, k);
+    LIT(b, ":");
+}
+
+char *jobdoc_result_text(const fit_spec *s, const train_result *r) {
+    jout_buf b;
+    jout_init(&b);
+    LIT(&b, "{\"params\":");
+    named_text(&b, s, r->params, r->params ? r->nparams : 0);
+    key(&b, "loss");
+    jout_real(&b, r->loss);
+    if (r->has_val) {
+        key(&b, "val_loss");
+        jout_real(&b, r->val_loss);
+    }
+    key(&b, "best_loss");
+    jout_real(&b, r->best_loss);
+    key(&b, "best_epoch");
+    jout_int(&b, r->best_epoch);
+    key(&b, "initial_loss");
+    jout_real(&b, r->initial_loss);
+    key(&b, "epochs_run");
+    jout_int(&b, r->epochs_run);
+    key(&b, "termination");
+    jout_string(&b, train_term_name(r->termination));
+    key(&b, "reference");
+    if (r->has_reference && r->ref_params != NULL) {
+        LIT(&b, "{\"method\":");
+        jout_string(&b, r->ref_method ? r->ref_method : "unknown");
+        LIT(&b, ",\"params\":");
+        named_text(&b, s, r->ref_params, r->nparams);
+        key(&b, "loss");
+        jout_real(&b, r->ref_loss);
+        LIT(&b, "}");
+    } else {
+        LIT(&b, "null");
+    }
+    key(&b, "error");
+    if (r->termination == TERM_DIVERGED) {
+        LIT(&b, "{\"reason\":\"diverged\",\"detail\":");
+        jout_string(&b, r->reason);
+        LIT(&b, "}");
+    } else {
+        LIT(&b, "null");
+    }
+    LIT(&b, "}");
+    return jout_finish(&b);
 }
 
 /* [values[k*stride + off] for k < n], non-finite as null. */

@@ -28,6 +28,14 @@ json_t *jobdoc_number(double x);
  * failure; the caller owns the result. */
 json_t *jobdoc_render(const fit_spec *s, const spec_source *src, const train_result *r);
 
+/* The result alone, as the text the store keeps and the job resource is
+ * built from: {"params", "loss", "val_loss"?, "best_loss", "best_epoch",
+ * "initial_loss", "epochs_run", "termination", "reference", "error"},
+ * the bytes jout_dumps(doc, JSON_COMPACT) writes for those members of
+ * jobdoc_render's doc, written without a tree (every finished job has
+ * one). NULL on allocation failure; the caller frees the text. */
+char *jobdoc_result_text(const fit_spec *s, const train_result *r);
+
 /* {"epoch": [1, ...], "loss": [...], "val_loss": [...] (with a validation
  * split), "params": {"m": [...], ...}}: one entry per epoch recorded in h,
  * parameters named from s. NULL on allocation failure; caller owns it. */

@@ -69,15 +69,11 @@ static void time_member(jout_buf *b, const char *name, long long ms) {
     json_decref(t);
 }
 
-char *jobres_text(app *a, const job_rec *rec, const json_t *res) {
-    /* a running job's progress, and a spec that is not the object fitd
-       stored, go the long way */
-    if (rec->status == JOB_RUNNING || (rec->spec_json && rec->spec_json[0] != '{')) {
-        json_t *doc = jobres_render_with(a, rec, res);
-        char *text = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
-        json_decref(doc);
-        return text;
-    }
+/* The resource of a job that is not running, with its result members
+ * given as text (the inside of the result object: "params":...,
+ * "error":..., every member of result_members but a missing val_loss, in
+ * that order). NULL on allocation failure. */
+static char *resource_text(const job_rec *rec, const char *members, size_t n) {
     jout_buf b;
     jout_init(&b);
     jout_raw(&b, "{\"id\":", 6);
@@ -89,16 +85,8 @@ char *jobres_text(app *a, const job_rec *rec, const json_t *res) {
     jout_raw(&b, ",\"spec\":", 8);
     if (rec->spec_json) jout_raw(&b, rec->spec_json, strlen(rec->spec_json));
     else jout_raw(&b, "null", 4);
-    for (size_t i = 0; i < sizeof result_members / sizeof *result_members; i++) {
-        const char *k = result_members[i];
-        json_t *v = res ? json_object_get(res, k) : NULL;
-        if (v == NULL && strcmp(k, "val_loss") == 0) continue;
-        jout_raw(&b, ",", 1);
-        jout_string(&b, k);
-        jout_raw(&b, ":", 1);
-        if (v) jout_value(&b, v, JSON_COMPACT);
-        else jout_raw(&b, "null", 4);
-    }
+    jout_raw(&b, ",", 1);
+    jout_raw(&b, members, n);
     jout_raw(&b, ",\"dataset\":", 11);
     if (rec->dataset[0]) jout_string(&b, rec->dataset);
     else jout_raw(&b, "null", 4);
@@ -109,6 +97,52 @@ char *jobres_text(app *a, const job_rec *rec, const json_t *res) {
     jout_int(&b, rec->attempts);
     jout_raw(&b, ",\"progress\":null}", 17);
     return jout_finish(&b);
+}
+
+/* Whether the spec is the object fitd stored, so its text can be spliced
+ * in as it is. */
+static int spec_spliceable(const job_rec *rec) {
+    return rec->spec_json == NULL || rec->spec_json[0] == '{';
+}
+
+char *jobres_text(app *a, const job_rec *rec, const json_t *res) {
+    /* a running job's progress, and a spec that is not the object fitd
+       stored, go the long way */
+    if (rec->status == JOB_RUNNING || !spec_spliceable(rec)) {
+        json_t *doc = jobres_render_with(a, rec, res);
+        char *text = doc ? jout_dumps(doc, JOBRES_DUMP_FLAGS) : NULL;
+        json_decref(doc);
+        return text;
+    }
+    jout_buf m;
+    jout_init(&m);
+    for (size_t i = 0; i < sizeof result_members / sizeof *result_members; i++) {
+        const char *k = result_members[i];
+        json_t *v = res ? json_object_get(res, k) : NULL;
+        if (v == NULL && strcmp(k, "val_loss") == 0) continue;
+        if (i > 0) jout_raw(&m, ",", 1);
+        jout_string(&m, k);
+        jout_raw(&m, ":", 1);
+        if (v) jout_value(&m, v, JSON_COMPACT);
+        else jout_raw(&m, "null", 4);
+    }
+    size_t n = m.n;
+    char *members = jout_finish(&m);
+    char *text = members ? resource_text(rec, members, n) : NULL;
+    free(members);
+    return text;
+}
+
+char *jobres_text_result(app *a, const job_rec *rec, const char *result) {
+    size_t n = result ? strlen(result) : 0;
+    if (rec->status == JOB_RUNNING || !spec_spliceable(rec) || n < 2 ||
+        strncmp(result, "{\"params\":", 10) != 0 || result[n - 1] != '}') {
+        json_t *res = result ? json_loads(result, 0, NULL) : NULL;
+        char *text = jobres_text(a, rec, res);
+        json_decref(res);
+        return text;
+    }
+    return resource_text(rec, result + 1, n - 2);
 }
 
 /* Picks at most k indices of 0..n-1: evenly spaced, with 0, n-1 and best. */

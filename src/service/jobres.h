@@ -24,6 +24,12 @@ json_t *jobres_render_with(struct app *a, const job_rec *rec, const json_t *resu
  * text spliced in rather than parsed and written again (every finished
  * job is rendered once). NULL on allocation failure; the caller frees it. */
 char *jobres_text(struct app *a, const job_rec *rec, const json_t *result);
+/* The same resource, with the result as stored text (borrowed; NULL =
+ * none). Text jobdoc_result_text wrote is spliced in as it is; any other
+ * (a failure's document, what older versions stored) is read and goes
+ * through jobres_text. The same bytes either way. NULL on allocation
+ * failure; the caller frees it. */
+char *jobres_text_result(struct app *a, const job_rec *rec, const char *result);
 /* The history text of a finished job, downsampled to at most max_points
  * entries (0 = all) keeping the first, the last and the best (lowest
  * loss) epochs. NULL on a malformed history or allocation failure. */

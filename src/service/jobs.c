@@ -149,19 +149,23 @@ void jobs_feed_free(jobs_feed_copy *f) {
     memset(f, 0, sizeof *f);
 }
 
-/* A failed job's result: {"status": "failed", "error": {...}} merged into
- * the usual members by the renderer of GET /v1/jobs/{id}. */
-static json_t *failure_doc(const char *reason, const char *detail) {
-    return json_pack("{s:s, s:{s:s, s:s}}", "status", "failed", "error", "reason", reason,
-                     "detail", detail);
+/* A job that failed before or outside training: its result as stored,
+ * {"status": "failed", "error": {...}}, merged into the usual members by
+ * the renderer of GET /v1/jobs/{id}. NULL when out of memory. */
+static char *failure_text(const char *reason, const char *detail) {
+    json_t *doc = json_pack("{s:s, s:{s:s, s:s}}", "status", "failed", "error", "reason", reason,
+                            "detail", detail);
+    char *text = doc ? jout_dumps(doc, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
 }
 
 /* Trains rec (running) in worker slot lv, from handed when its submit
  * handed its resolved spec over (taken) or else from rec's stored spec.
- * Returns its result members as a document (owned; NULL when out of
- * memory) and sets rec's history. */
-static json_t *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv) {
-    json_t *doc = NULL;
+ * Returns its result as the text the store keeps (owned; NULL when out of
+ * memory), sets *status to how it ended and sets rec's history. */
+static char *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv, job_status *status) {
+    char *doc = NULL;
     job_spec js;
     problem p;
     fit_err e;
@@ -176,24 +180,24 @@ static json_t *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv) {
     fit_spec *fit = handed ? &handed->fit : &js.fit;
     spec_source *src = handed ? &handed->src : &js.src;
     if (handed == NULL && spec_parse(rec->spec_json, strlen(rec->spec_json), &js, &p) != 0) {
-        doc = failure_doc("invalid", "the stored spec no longer reads");
+        doc = failure_text("invalid", "the stored spec no longer reads");
         goto done;
     }
     if (src->kind == SOURCE_DATASET) {
         if (store_dataset_data(j->a->st, src->dataset, &dd) != STORE_OK) {
-            doc = failure_doc("dataset_missing", "the job's dataset was deleted");
+            doc = failure_text("dataset_missing", "the job's dataset was deleted");
             goto done;
         }
         data = dd->d;
     }
     if (handed == NULL && spec_resolve(&js, data, &p) != 0) {
-        doc = failure_doc("invalid", p.errors ? p.errors[0].detail : p.detail);
+        doc = failure_text("invalid", p.errors ? p.errors[0].detail : p.detail);
         goto done;
     }
     fit->seed = rec->seed;
     if (src->kind != SOURCE_DATASET) {
         if (source_load(src, &e) != FIT_OK) {
-            doc = failure_doc("invalid", e.msg);
+            doc = failure_text("invalid", e.msg);
             goto done;
         }
         data = src->data;
@@ -204,11 +208,13 @@ static json_t *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv) {
     pthread_mutex_unlock(&lv->mu);
     train_hooks hooks = {on_epoch, lv, &lv->cancel};
     if (train_run(fit, data, &hooks, &r, &e) != FIT_OK) {
-        doc = failure_doc(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
+        doc = failure_text(e.code == FIT_ENOMEM ? "out_of_memory" : "invalid", e.msg);
         goto done;
     }
     atomic_fetch_add(&j->a->metrics.epochs, (unsigned long)r.epochs_run);
-    doc = jobdoc_render(fit, src, &r);
+    doc = jobdoc_result_text(fit, &r);
+    int st = job_status_by_name(jobdoc_status(&r));
+    *status = st < 0 ? JOB_FAILED : (job_status)st;
     rec->history_json = history_pack(fit, &r.hist);
 done:
     train_result_free(&r);
@@ -217,13 +223,6 @@ done:
     spec_run_free(handed);
     problem_clear(&p);
     return doc;
-}
-
-/* The status a finished result declares (failed when it says none). */
-static job_status result_status(const json_t *doc) {
-    const char *s = json_string_value(json_object_get(doc, "status"));
-    int st = s ? job_status_by_name(s) : -1;
-    return st < 0 ? JOB_FAILED : (job_status)st;
 }
 
 /* A worker's status change on its way to the store: what to tell once
@@ -267,12 +266,12 @@ static void transition_committed(void *ctx, int src) {
  * when committed. The worker does not wait: a store applies its writes in
  * order, and nobody hears of the change before it is durable. */
 static void store_transition(jobs *j, const job_rec *rec, job_status from, int interrupted,
-                             const json_t *result) {
+                             int finished) {
     transition *t = calloc(1, sizeof *t);
     if (t != NULL) {
-        if (result != NULL) { /* the resource GET /v1/jobs/{id} will answer */
+        if (finished) { /* the resource GET /v1/jobs/{id} will answer */
             t->epoch = rescache_epoch(j->a->cache);
-            t->answer = jobres_text(j->a, rec, result);
+            t->answer = jobres_text_result(j->a, rec, rec->result_json);
             t->answer_len = t->answer ? strlen(t->answer) : 0;
         }
         t->j = j;
@@ -343,14 +342,18 @@ static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announc
         rec->status = JOB_RUNNING;
         rec->started_ms = jobs_now_ms();
         rec->attempts++;
-        store_transition(j, rec, JOB_QUEUED, 0, NULL);
+        store_transition(j, rec, JOB_QUEUED, 0, 0);
     } else {
         jobs_log_status(rec->id, JOB_RUNNING, rec->attempts, NULL);
         http_notify(a->http, rec->id, 0);
     }
 
-    json_t *result = train_job(j, rec, spec, lv);
-    if (result == NULL) result = failure_doc("out_of_memory", "rendering the result");
+    job_status ended = JOB_FAILED;
+    char *result = train_job(j, rec, spec, lv, &ended);
+    if (result == NULL) {
+        ended = JOB_FAILED;
+        result = failure_text("out_of_memory", "rendering the result");
+    }
 
     pthread_mutex_lock(&j->mu);
     int interrupted = lv->interrupted;
@@ -363,13 +366,14 @@ static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announc
         free(rec->history_json);
         rec->result_json = rec->history_json = NULL;
     } else {
-        rec->status = result_status(result);
+        rec->status = ended;
         rec->finished_ms = jobs_now_ms();
-        rec->result_json = result ? jout_dumps(result, JOBDOC_DUMP_FLAGS | JSON_COMPACT) : NULL;
+        rec->result_json = result;
+        result = NULL;
     }
-    store_transition(j, rec, JOB_RUNNING, interrupted, interrupted ? NULL : result);
+    store_transition(j, rec, JOB_RUNNING, interrupted, !interrupted);
     atomic_fetch_sub(&j->running, 1);
-    json_decref(result);
+    free(result);
     job_rec_free(rec);
 }
 

@@ -33,6 +33,23 @@ static void keys_of(const json_t *o, char *buf, size_t n) {
     }
 }
 
+/* The result text jobdoc_result_text writes is, byte for byte, the tree
+ * jobdoc_render builds, without status, seed and spec, written compact. */
+static void check_result_text(const job_spec *js, const train_result *r, const char *what) {
+    json_t *doc = jobdoc_render(&js->fit, &js->src, r);
+    CHECK(doc != NULL);
+    json_object_del(doc, "status");
+    json_object_del(doc, "seed");
+    json_object_del(doc, "spec");
+    char *want = jout_dumps(doc, JSON_COMPACT), *got = jobdoc_result_text(&js->fit, r);
+    if (!CHECK(want && got && strcmp(got, want) == 0))
+        fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", what, got ? got : "(null)",
+                want ? want : "(null)");
+    free(want);
+    free(got);
+    json_decref(doc);
+}
+
 /* A hand-made result of a diverged run with a validation split. */
 static void test_fake_result(void) {
     job_spec js;
@@ -61,6 +78,7 @@ static void test_fake_result(void) {
     r.ref_loss = 0.25;
     snprintf(r.reason, sizeof r.reason, "the loss became non-finite in epoch 3");
 
+    check_result_text(&js, &r, "diverged, validation split, reference");
     json_t *doc = jobdoc_render(&js.fit, &js.src, &r);
     char keys[400];
     keys_of(doc, keys, sizeof keys);
@@ -127,6 +145,7 @@ static void test_fake_result(void) {
     r.hist.val_loss = NULL;
     for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
         r.termination = ends[i].t;
+        check_result_text(&js, &r, train_term_name(ends[i].t));
         doc = jobdoc_render(&js.fit, &js.src, &r);
         CHECK_STR(json_string_value(json_object_get(doc, "status")), ends[i].status);
         CHECK_STR(json_string_value(json_object_get(doc, "termination")),
@@ -136,6 +155,12 @@ static void test_fake_result(void) {
         CHECK(json_is_null(json_object_get(doc, "error")) == (ends[i].t != TERM_DIVERGED));
         json_decref(doc);
     }
+    /* no parameters yet, and a reason that needs escaping */
+    r.params = NULL;
+    r.termination = TERM_DIVERGED;
+    snprintf(r.reason, sizeof r.reason, "a \"quoted\" reason\twith a tab \\ and é");
+    check_result_text(&js, &r, "no params, escaped reason");
+    r.params = params;
     h = jobdoc_history(&js.fit, &r.hist);
     CHECK(json_object_get(h, "val_loss") == NULL);
     text = history_pack(&js.fit, &r.hist);
@@ -171,6 +196,7 @@ static char *run_linear(double *m, double *b, double *ref_m, double *ref_b) {
         return NULL;
     CHECK(source_load(&js.src, &e) == FIT_OK);
     CHECK(train_run(&js.fit, js.src.data, NULL, &r, &e) == FIT_OK);
+    check_result_text(&js, &r, "a real run");
     json_t *doc = jobdoc_render(&js.fit, &js.src, &r);
     json_object_set_new(doc, "history", jobdoc_history(&js.fit, &r.hist));
     json_t *ps = json_object_get(doc, "params");
