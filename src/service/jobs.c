@@ -174,7 +174,8 @@ static char *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv, job_st
     const fit_data *data = NULL;
     memset(&e, 0, sizeof e);
     memset(&r, 0, sizeof r);
-    job_spec_init(&js);
+    /* js (16 KB) is read only when nothing was handed over */
+    if (handed == NULL) job_spec_init(&js);
     problem_init(&p);
     /* what it trains from: the handed-over parts, or js's once read */
     fit_spec *fit = handed ? &handed->fit : &js.fit;
@@ -219,7 +220,7 @@ static char *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv, job_st
 done:
     train_result_free(&r);
     ds_data_release(dd);
-    job_spec_clear(&js);
+    if (handed == NULL) job_spec_clear(&js);
     spec_run_free(handed);
     problem_clear(&p);
     return doc;

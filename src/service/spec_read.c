@@ -26,7 +26,11 @@ spec_run *spec_run_take(job_spec *js) {
     if (r == NULL) return NULL;
     r->fit = js->fit; /* neither points into itself */
     r->src = js->src;
-    job_spec_init(js);
+    /* js no longer owns them; the rest of it (the init entries) owns
+       nothing, so it need not be cleared whole */
+    spec_init(&js->fit);
+    memset(&js->src, 0, sizeof js->src);
+    js->resolved = 0;
     return r;
 }
 

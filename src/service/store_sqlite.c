@@ -313,7 +313,7 @@ static int conn_exec(sq_conn *c, const char *text, char *err, size_t cap) {
 
 static int conn_open(sq_conn *c, const char *path, int reader, char *err, size_t cap) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &c->db, flags, sq_vfs()) != SQLITE_OK) {
         store_seterr(err, cap, "cannot open %s: %s", path,
                      c->db ? sqlite3_errmsg(c->db) : "out of memory");
         return -1;

@@ -198,4 +198,10 @@ int sq_job_list(store *s, const char *after, size_t limit, int status, int newes
 int sq_job_requeue(store *s, char ***ids, size_t *n);
 int sq_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
 
+/* The name of the "fitd" VFS (store_sqlite_vfs.c: the default VFS with
+ * each WAL frame written in one call instead of two), registered on the
+ * first call; NULL (the default VFS) if it could not be. */
+#define SQ_VFS_NAME "fitd"
+const char *sq_vfs(void);
+
 #endif
