@@ -53,6 +53,18 @@ static inline int check_rel_at(double got, double want, double rel, const char *
             fprintf(stderr, "  got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
     } while (0)
 
+/* Two texts that must be the same bytes (either may be NULL: a failure);
+ * on a difference prints what was compared and both texts. */
+static inline int check_same_at(const char *got, const char *want, const char *what,
+                                const char *file, int line) {
+    int ok = got != NULL && want != NULL && strcmp(got, want) == 0;
+    if (!ok)
+        fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", what, got ? got : "(null)",
+                want ? want : "(null)");
+    return check_record(ok, "the same text", file, line);
+}
+#define CHECK_SAME(got, want, what) check_same_at((got), (want), (what), __FILE__, __LINE__)
+
 static inline int check_done(const char *name) {
     printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
     return check_failed ? 1 : 0;

@@ -42,9 +42,7 @@ static void check_result_text(const job_spec *js, const train_result *r, const c
     json_object_del(doc, "seed");
     json_object_del(doc, "spec");
     char *want = jout_dumps(doc, JSON_COMPACT), *got = jobdoc_result_text(&js->fit, r);
-    if (!CHECK(want && got && strcmp(got, want) == 0))
-        fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", what, got ? got : "(null)",
-                want ? want : "(null)");
+    CHECK_SAME(got, want, what);
     free(want);
     free(got);
     json_decref(doc);

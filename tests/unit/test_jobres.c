@@ -14,9 +14,7 @@ static void compare(const job_rec *rec, const json_t *res, const char *what) {
     json_t *doc = jobres_render_with(NULL, rec, res);
     char *want = jout_dumps(doc, JOBRES_DUMP_FLAGS);
     char *got = jobres_text(NULL, rec, res);
-    if (!CHECK(want && got && strcmp(got, want) == 0))
-        fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", what, got ? got : "(null)",
-                want ? want : "(null)");
+    CHECK_SAME(got, want, what);
     free(want);
     free(got);
     json_decref(doc);
@@ -30,9 +28,7 @@ static void compare_stored(const job_rec *rec, const char *result, const char *w
     CHECK(result == NULL || res != NULL);
     char *want = jobres_text(NULL, rec, res);
     char *got = jobres_text_result(NULL, rec, result);
-    if (!CHECK(want && got && strcmp(got, want) == 0))
-        fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", what, got ? got : "(null)",
-                want ? want : "(null)");
+    CHECK_SAME(got, want, what);
     free(want);
     free(got);
     json_decref(res);
