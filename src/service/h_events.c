@@ -115,7 +115,7 @@ static void from_store(sse *s, store *st) {
 
 /* Queues the stored history after s->last (coalesced), then `done`. */
 static void replay(sse *s, const job_rec *rec) {
-    json_t *h = history_unpack(rec->history_json);
+    json_t *h = history_unpack(rec->history, rec->history_len);
     json_t *ep = json_object_get(h, "epoch"), *loss = json_object_get(h, "loss");
     json_t *val = json_object_get(h, "val_loss"), *params = json_object_get(h, "params");
     size_t n = json_array_size(ep), first = 0;

@@ -437,14 +437,14 @@ void h_job_history(http_req *r, http_reply *out) {
         not_found(out, r->caps[0]);
     } else if (rc != STORE_OK) {
         reply_internal(out, "the store could not read the job");
-    } else if (rec->history_json == NULL) {
+    } else if (rec->history == NULL) {
         reply_problem(out, 409, "no-history-yet", "No history yet",
                       jobres_terminal(rec->status)
                           ? "this job ended without training (cancelled or failed before its first epoch)"
                           : "the job has not finished; GET /v1/jobs/{id} shows its live progress",
                       NULL);
     } else {
-        json_t *h = jobres_history(rec->history_json, k);
+        json_t *h = jobres_history(rec, k);
         if (h) reply_json(out, 200, h);
         else reply_internal(out, "the stored history does not read");
     }

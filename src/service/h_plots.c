@@ -42,7 +42,7 @@ static void loss_plot(http_req *r, const job_rec *rec, http_reply *out) {
             if (val) val[k] = f.rows[k * (2 + f.np) + 1];
         }
         jobs_feed_free(&f);
-    } else if ((h = history_unpack(rec->history_json)) != NULL) {
+    } else if ((h = history_unpack(rec->history, rec->history_len)) != NULL) {
         json_t *je = json_object_get(h, "epoch"), *jl = json_object_get(h, "loss"),
                *jv = json_object_get(h, "val_loss");
         n = json_array_size(je);

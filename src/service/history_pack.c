@@ -1,4 +1,5 @@
-/* history_pack.c - histories stored as base64 float64s, and read back. */
+/* history_pack.c - histories stored as float64 bits behind a binary header,
+ * and read back from that form or the text forms older versions stored. */
 #include "history_pack.h"
 
 #include <math.h>
@@ -6,11 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jout.h"
-
-#define HISTORY_ENCODING "f64le-base64"
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/* the text form of stored histories before the binary one */
+#define BASE64_ENCODING "f64le-base64"
 
 /* x as 8 little-endian bytes, whatever the host's order. */
 static void le_bytes(double x, unsigned char *out) {
@@ -25,35 +23,6 @@ static double from_le(const unsigned char *in) {
     double x;
     memcpy(&x, &u, sizeof x);
     return x;
-}
-
-/* Appends base64 of bytes[0..n) to b, a block of text at a time: whole
- * 3-byte groups in the loop, the padded tail after it. */
-static void put_base64(jout_buf *b, const unsigned char *bytes, size_t n) {
-    char text[1024]; /* 256 quads */
-    size_t t = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)bytes[i] << 16 | (uint32_t)bytes[i + 1] << 8 | bytes[i + 2];
-        text[t] = b64[v >> 18];
-        text[t + 1] = b64[(v >> 12) & 63];
-        text[t + 2] = b64[(v >> 6) & 63];
-        text[t + 3] = b64[v & 63];
-        t += 4;
-        if (t == sizeof text) {
-            jout_raw(b, text, t);
-            t = 0;
-        }
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)bytes[i] << 16;
-        if (i + 1 < n) v |= (uint32_t)bytes[i + 1] << 8;
-        text[t] = b64[v >> 18];
-        text[t + 1] = b64[(v >> 12) & 63];
-        text[t + 2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        text[t + 3] = '=';
-        t += 4;
-    }
-    jout_raw(b, text, t);
 }
 
 /* The value of a base64 digit, or -1. */
@@ -92,41 +61,101 @@ static long get_base64(const char *text, size_t len, unsigned char *out) {
     return w;
 }
 
-char *history_pack(const fit_spec *s, const train_history *h) {
+#define MAGIC "fitdH1"
+#define MAGIC_LEN 6
+#define HEAD_LEN (MAGIC_LEN + 1 + 4 + 1) /* magic, flags, N, P */
+#define FLAG_VAL_LOSS 1
+
+unsigned char *history_pack(const fit_spec *s, const train_history *h, size_t *len) {
     size_t np = h->nparams < s->nparams ? h->nparams : s->nparams;
-    size_t count = h->n * ((h->val_loss != NULL ? 2u : 1u) + np);
-    unsigned char *bytes = malloc(count * 8 + 1);
-    if (bytes == NULL) return NULL;
-    size_t w = 0;
-    for (size_t k = 0; k < h->n; k++, w += 8) le_bytes(h->loss[k], bytes + w);
-    for (size_t k = 0; h->val_loss && k < h->n; k++, w += 8) le_bytes(h->val_loss[k], bytes + w);
-    for (size_t k = 0; k < h->n; k++)
-        for (size_t p = 0; p < np; p++, w += 8) le_bytes(h->params[k * h->nparams + p], bytes + w);
-    jout_buf b;
-    jout_init(&b);
-    static const char head[] = "{\"encoding\":\"" HISTORY_ENCODING "\",\"n\":";
-    jout_raw(&b, head, sizeof head - 1);
-    jout_int(&b, (long long)h->n);
-    jout_raw(&b, ",\"params\":[", 11);
+    if (h->n > UINT32_MAX || np > 255) return NULL;
+    size_t names = 0;
     for (size_t p = 0; p < np; p++) {
-        if (p) jout_raw(&b, ",", 1);
-        jout_string(&b, s->params[p].name);
+        size_t l = strnlen(s->params[p].name, FIT_NAME_MAX);
+        if (l > 255) return NULL;
+        names += 1 + l;
     }
-    jout_raw(&b, "],\"val_loss\":", 13);
-    jout_raw(&b, h->val_loss ? "true" : "false", h->val_loss ? 4 : 5);
-    jout_raw(&b, ",\"data\":\"", 9);
-    put_base64(&b, bytes, w);
-    jout_raw(&b, "\"}", 2);
-    free(bytes);
-    return jout_finish(&b);
+    size_t count = h->n * ((h->val_loss != NULL ? 2u : 1u) + np);
+    size_t total = HEAD_LEN + names + count * 8;
+    unsigned char *b = malloc(total), *at = b;
+    if (b == NULL) return NULL;
+    memcpy(at, MAGIC, MAGIC_LEN);
+    at += MAGIC_LEN;
+    *at++ = h->val_loss != NULL ? FLAG_VAL_LOSS : 0;
+    for (int i = 0; i < 4; i++) *at++ = (unsigned char)(h->n >> (8 * i));
+    *at++ = (unsigned char)np;
+    for (size_t p = 0; p < np; p++) {
+        size_t l = strnlen(s->params[p].name, FIT_NAME_MAX);
+        *at++ = (unsigned char)l;
+        memcpy(at, s->params[p].name, l);
+        at += l;
+    }
+    for (size_t k = 0; k < h->n; k++, at += 8) le_bytes(h->loss[k], at);
+    for (size_t k = 0; h->val_loss && k < h->n; k++, at += 8) le_bytes(h->val_loss[k], at);
+    for (size_t k = 0; k < h->n; k++)
+        for (size_t p = 0; p < np; p++, at += 8) le_bytes(h->params[k * h->nparams + p], at);
+    *len = total;
+    return b;
 }
 
 static json_t *number(double x) {
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* The document of a packed history (parsed), or NULL. */
-static json_t *unpack(const json_t *packed) {
+/* The history document of n epochs whose float64s start at `at` (laid out
+ * as history_pack writes them), the parameters named by the strings of
+ * names. The caller has checked that they are all there. */
+static json_t *document(size_t n, int val, const json_t *names, const unsigned char *at) {
+    size_t np = json_array_size(names);
+    json_t *doc = json_object();
+    json_t *epoch = json_array(), *loss = json_array(), *vl = val ? json_array() : NULL;
+    json_t *params = json_object();
+    for (size_t k = 0; k < n; k++, at += 8) {
+        json_array_append_new(epoch, json_integer((json_int_t)k + 1));
+        json_array_append_new(loss, number(from_le(at)));
+    }
+    for (size_t k = 0; vl && k < n; k++, at += 8) json_array_append_new(vl, number(from_le(at)));
+    for (size_t p = 0; p < np; p++) {
+        json_t *series = json_array();
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(series, number(from_le(at + (k * np + p) * 8)));
+        const char *name = json_string_value(json_array_get(names, p));
+        json_object_set_new(params, name ? name : "?", series);
+    }
+    json_object_set_new(doc, "epoch", epoch);
+    json_object_set_new(doc, "loss", loss);
+    if (vl) json_object_set_new(doc, "val_loss", vl);
+    json_object_set_new(doc, "params", params);
+    return doc;
+}
+
+/* The document of the packed form, or NULL when it is cut short or its
+ * sizes do not add up. */
+static json_t *unpack_binary(const unsigned char *b, size_t len) {
+    if (len < HEAD_LEN) return NULL;
+    int val = (b[MAGIC_LEN] & FLAG_VAL_LOSS) != 0;
+    size_t n = 0, np = b[HEAD_LEN - 1], at = HEAD_LEN;
+    for (int i = 0; i < 4; i++) n |= (size_t)b[MAGIC_LEN + 1 + i] << (8 * i);
+    json_t *names = json_array();
+    for (size_t p = 0; p < np; p++) {
+        if (at >= len || len - at - 1 < b[at]) goto bad;
+        json_array_append_new(names, json_stringn((const char *)b + at + 1, b[at]));
+        at += 1 + (size_t)b[at];
+    }
+    /* n < 2^32 and np < 256: the byte count fits a uint64_t */
+    if (json_array_size(names) != np || (uint64_t)(len - at) != (uint64_t)n * ((val ? 2u : 1u) + np) * 8)
+        goto bad;
+    json_t *doc = document(n, val, names, b + at);
+    json_decref(names);
+    return doc;
+bad:
+    json_decref(names);
+    return NULL;
+}
+
+/* The document of the base64 text form, {"encoding":"f64le-base64", "n",
+ * "params", "val_loss", "data"} (parsed), or NULL. */
+static json_t *unpack_base64(const json_t *packed) {
     json_t *names = json_object_get(packed, "params");
     const char *data = json_string_value(json_object_get(packed, "data"));
     json_int_t n = json_integer_value(json_object_get(packed, "n"));
@@ -137,40 +166,19 @@ static json_t *unpack(const json_t *packed) {
         return NULL;
     unsigned char *bytes = malloc(len / 4 * 3 + 1);
     long got = bytes ? get_base64(data, len, bytes) : -1;
-    json_t *doc = NULL;
-    if (got != (long)((size_t)n * per * 8)) goto done;
-    doc = json_object();
-    json_t *epoch = json_array(), *loss = json_array(), *vl = val ? json_array() : NULL;
-    json_t *params = json_object();
-    size_t N = (size_t)n;
-    const unsigned char *at = bytes;
-    for (size_t k = 0; k < N; k++, at += 8) {
-        json_array_append_new(epoch, json_integer((json_int_t)k + 1));
-        json_array_append_new(loss, number(from_le(at)));
-    }
-    for (size_t k = 0; vl && k < N; k++, at += 8) json_array_append_new(vl, number(from_le(at)));
-    for (size_t p = 0; p < np; p++) {
-        json_t *series = json_array();
-        for (size_t k = 0; k < N; k++)
-            json_array_append_new(series, number(from_le(at + (k * np + p) * 8)));
-        const char *name = json_string_value(json_array_get(names, p));
-        json_object_set_new(params, name ? name : "?", series);
-    }
-    json_object_set_new(doc, "epoch", epoch);
-    json_object_set_new(doc, "loss", loss);
-    if (vl) json_object_set_new(doc, "val_loss", vl);
-    json_object_set_new(doc, "params", params);
-done:
+    json_t *doc = got == (long)((size_t)n * per * 8) ? document((size_t)n, val, names, bytes) : NULL;
     free(bytes);
     return doc;
 }
 
-json_t *history_unpack(const char *text) {
-    json_t *h = text ? json_loads(text, 0, NULL) : NULL;
+json_t *history_unpack(const unsigned char *bytes, size_t len) {
+    if (bytes == NULL) return NULL;
+    if (len >= MAGIC_LEN && memcmp(bytes, MAGIC, MAGIC_LEN) == 0) return unpack_binary(bytes, len);
+    json_t *h = json_loadb((const char *)bytes, len, 0, NULL);
     if (h == NULL) return NULL;
     const char *enc = json_string_value(json_object_get(h, "encoding"));
-    if (enc == NULL) return h; /* the plain document, as stored before */
-    json_t *doc = strcmp(enc, HISTORY_ENCODING) == 0 ? unpack(h) : NULL;
+    if (enc == NULL) return h; /* the plain document */
+    json_t *doc = strcmp(enc, BASE64_ENCODING) == 0 ? unpack_base64(h) : NULL;
     json_decref(h);
     return doc;
 }

@@ -187,8 +187,8 @@ static json_t *subset(json_t *arr, const size_t *idx, size_t m) {
     return out;
 }
 
-json_t *jobres_history(const char *history_json, long max_points) {
-    json_t *h = history_unpack(history_json);
+json_t *jobres_history(const job_rec *rec, long max_points) {
+    json_t *h = history_unpack(rec->history, rec->history_len);
     json_t *loss = h ? json_object_get(h, "loss") : NULL;
     if (!json_is_array(loss)) {
         json_decref(h);

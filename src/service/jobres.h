@@ -30,10 +30,11 @@ char *jobres_text(struct app *a, const job_rec *rec, const json_t *result);
  * through jobres_text. The same bytes either way. NULL on allocation
  * failure; the caller frees it. */
 char *jobres_text_result(struct app *a, const job_rec *rec, const char *result);
-/* The history text of a finished job, downsampled to at most max_points
- * entries (0 = all) keeping the first, the last and the best (lowest
- * loss) epochs. NULL on a malformed history or allocation failure. */
-json_t *jobres_history(const char *history_json, long max_points);
+/* The history document of a finished job's stored history, downsampled to
+ * at most max_points entries (0 = all) keeping the first, the last and the
+ * best (lowest loss) epochs. NULL on a malformed history or allocation
+ * failure. */
+json_t *jobres_history(const job_rec *rec, long max_points);
 /* Whether st ends a job's life. */
 int jobres_terminal(job_status st);
 

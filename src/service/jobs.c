@@ -216,7 +216,7 @@ static char *train_job(jobs *j, job_rec *rec, spec_run *handed, live *lv, job_st
     doc = jobdoc_result_text(fit, &r);
     int st = job_status_by_name(jobdoc_status(&r));
     *status = st < 0 ? JOB_FAILED : (job_status)st;
-    rec->history_json = history_pack(fit, &r.hist);
+    rec->history = history_pack(fit, &r.hist, &rec->history_len);
 done:
     train_result_free(&r);
     ds_data_release(dd);
@@ -299,6 +299,15 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
  * (jobs_cancel), so it stops early. No lock is held across a store call,
  * and the worker never waits for a commit: its changes join the store's
  * next group commit while it trains the next job. */
+/* Drops rec's result and history: a run starts from neither. */
+static void forget_outcome(job_rec *rec) {
+    free(rec->result_json);
+    free(rec->history);
+    rec->result_json = NULL;
+    rec->history = NULL;
+    rec->history_len = 0;
+}
+
 static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announce, int begun);
 
 /* Slot lv starts on job id: under j->mu, so that taking a job from the
@@ -336,9 +345,7 @@ static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announc
     }
     atomic_fetch_add(&j->running, 1);
     atomic_fetch_add(&a->metrics.jobs_started, 1);
-    free(rec->result_json);
-    free(rec->history_json);
-    rec->result_json = rec->history_json = NULL;
+    forget_outcome(rec);
     if (announce) {
         rec->status = JOB_RUNNING;
         rec->started_ms = jobs_now_ms();
@@ -363,9 +370,7 @@ static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announc
     if (interrupted) {
         rec->status = JOB_QUEUED; /* runs again from the start on the next start-up */
         rec->started_ms = 0;
-        free(rec->result_json);
-        free(rec->history_json);
-        rec->result_json = rec->history_json = NULL;
+        forget_outcome(rec);
     } else {
         rec->status = ended;
         rec->finished_ms = jobs_now_ms();

@@ -34,6 +34,17 @@ char *store_strdup(const char *s, int *fail) {
     return c;
 }
 
+void *store_memdup(const void *b, size_t len, int *fail) {
+    if (b == NULL) return NULL;
+    void *c = malloc(len ? len : 1);
+    if (c == NULL) {
+        *fail = 1;
+        return NULL;
+    }
+    memcpy(c, b, len);
+    return c;
+}
+
 int store_vec_push(store_vec *v, const void *item, size_t size) {
     if (v->n == v->cap) {
         size_t cap = v->cap ? 2 * v->cap : 16;
@@ -65,7 +76,7 @@ void job_rec_free(job_rec *j) {
     if (j == NULL) return;
     free(j->spec_json);
     free(j->result_json);
-    free(j->history_json);
+    free(j->history);
     free(j->idem_key);
     free(j);
 }
@@ -105,7 +116,8 @@ job_rec *job_rec_copy(const job_rec *j, int with_history) {
     *c = *j; /* the scalars and the fixed arrays; the strings follow */
     c->spec_json = store_strdup(j->spec_json, &fail);
     c->result_json = store_strdup(j->result_json, &fail);
-    c->history_json = with_history ? store_strdup(j->history_json, &fail) : NULL;
+    c->history = with_history ? store_memdup(j->history, j->history_len, &fail) : NULL;
+    c->history_len = c->history ? j->history_len : 0;
     c->idem_key = store_strdup(j->idem_key, &fail);
     if (fail) {
         job_rec_free(c);

@@ -53,7 +53,9 @@ typedef struct job_rec {
     char *spec_json;    /* owned: the normalized spec, JSON text */
     char *result_json;  /* owned: the finished job's result members as a JSON
                            object text (params, loss, ..., error); NULL before */
-    char *history_json; /* owned: the history object text; NULL before */
+    unsigned char *history; /* owned: the history as history_pack.h stores it
+                               (opaque bytes to a store); NULL before */
+    size_t history_len;
     char *idem_key;     /* owned: Idempotency-Key, NULL when none */
     char body_hash[65]; /* hex digest of the submitted body ("" when none) */
     int attempts;       /* times it was started (a restart requeues) */
@@ -120,7 +122,7 @@ int store_job_put(store *s, const job_rec *j);
  * could not even be queued. Stores that cannot queue writes put at once
  * and call done before returning. */
 int store_job_put_async(store *s, const job_rec *j, void (*done)(void *ctx, int rc), void *ctx);
-/* update rewrites status, timestamps, attempts, result_json and history_json,
+/* update rewrites status, timestamps, attempts, result_json and history,
  * but only while the stored status is `from` (a job_status; -1 = whatever
  * it is): STORE_CONFLICT when it is not, so two parties racing to move a
  * job (a worker starting it, a client cancelling it) cannot both win. */
@@ -138,7 +140,7 @@ int store_job_delete(store *s, const char *id);
  * first) after id `after` in that order, optionally only those with one
  * status (status < 0: all), as store_dataset_list: a page's last id, as
  * `after`, continues in the same order. The records carry spec and result
- * but not history_json (NULL), to keep lists light. */
+ * but not the history (NULL), to keep lists light. */
 int store_job_list(store *s, const char *after, size_t limit, int status, int newest_first,
                    job_rec ***out, size_t *n, int *more);
 /* At start-up: every job that was queued or running becomes queued again;
@@ -204,7 +206,7 @@ int store_healthy(store *s);
 
 void ds_meta_free(ds_meta *m);  /* NULL-safe */
 void job_rec_free(job_rec *j);  /* NULL-safe */
-/* A deep copy of j (history_json left NULL unless with_history); NULL on
+/* A deep copy of j (history left NULL unless with_history); NULL on
  * allocation failure. The caller frees it with job_rec_free. */
 job_rec *job_rec_copy(const job_rec *j, int with_history);
 const char *job_status_name(job_status st);

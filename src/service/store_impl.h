@@ -76,6 +76,8 @@ void store_seterr(char *err, size_t cap, const char *fmt, ...)
 /* strdup that maps NULL to NULL; *fail is set when a non-NULL s could not
  * be copied (so callers can copy several and check once). */
 char *store_strdup(const char *s, int *fail);
+/* The same for len bytes at b (a malloc'd copy; NULL for NULL b). */
+void *store_memdup(const void *b, size_t len, int *fail);
 
 /* A deep copy; NULL on allocation failure. */
 ds_meta *ds_meta_copy(const ds_meta *m);

@@ -218,7 +218,7 @@ static int mem_job_update(store *s, const job_rec *j, int from) {
     int rc = STORE_NOTFOUND, fail = 0;
     /* copied before the lock, swapped in under it */
     char *result = store_strdup(j->result_json, &fail);
-    char *history = store_strdup(j->history_json, &fail);
+    unsigned char *history = store_memdup(j->history, j->history_len, &fail);
     if (fail) {
         rc = STORE_ERROR;
         goto done;
@@ -229,7 +229,8 @@ static int mem_job_update(store *s, const job_rec *j, int from) {
         rc = STORE_CONFLICT;
     } else if (n != NULL) {
         job_rec *r = n->rec;
-        char *old_result = r->result_json, *old_history = r->history_json;
+        char *old_result = r->result_json;
+        unsigned char *old_history = r->history;
         ms->counts[r->status]--;
         ms->counts[j->status]++;
         r->status = j->status;
@@ -237,7 +238,8 @@ static int mem_job_update(store *s, const job_rec *j, int from) {
         r->finished_ms = j->finished_ms;
         r->attempts = j->attempts;
         r->result_json = result;
-        r->history_json = history;
+        r->history = history;
+        r->history_len = history ? j->history_len : 0;
         result = old_result; /* freed below */
         history = old_history;
         rc = STORE_OK;

@@ -65,6 +65,11 @@ static const char *const migrations[] = {
     "  epoch bigint NOT NULL,"
     "  data text NOT NULL,"
     "  PRIMARY KEY(job_id, epoch));",
+    /* v3: histories as bytes (history_pack.h); the texts older versions
+       stored keep their bytes, which read as before */
+    "ALTER TABLE jobs ADD COLUMN history bytea;"
+    "UPDATE jobs SET history = convert_to(history_json, 'UTF8') WHERE history_json IS NOT NULL;"
+    "ALTER TABLE jobs DROP COLUMN history_json;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -85,7 +85,8 @@ void pgp_init(pg_params *p);
 /* Adds a text parameter (borrowed until the statement ran); NULL is SQL NULL. */
 void pgp_text(pg_params *p, const char *s);
 void pgp_int(pg_params *p, int64_t x);
-/* Adds len bytes as a binary (bytea) parameter, borrowed. */
+/* Adds len bytes as a binary (bytea) parameter, borrowed; NULL b is SQL
+ * NULL. */
 void pgp_bytes(pg_params *p, const void *b, size_t len);
 
 /* Runs sql with p (NULL: none); results in text, or binary when binary.
@@ -109,6 +110,10 @@ int64_t pg_int(const PGresult *r, int row, int col);
 /* Column col of row copied (NULL for SQL NULL); sets *fail when it
  * cannot be copied. */
 char *pg_text_dup(const PGresult *r, int row, int col, int *fail);
+/* Column col of row, a bytea in a text result, decoded into a malloc'd
+ * copy (NULL for SQL NULL) with its length in *len; sets *fail when it
+ * cannot be. */
+unsigned char *pg_bytes_dup(const PGresult *r, int row, int col, size_t *len, int *fail);
 /* Copies column col of row into dst[cap] ("" for NULL when null_ok):
  * 0, or -1 when NULL (and not null_ok) or too long. */
 int pg_text_copy(const PGresult *r, int row, int col, char *dst, size_t cap, int null_ok);
@@ -180,10 +185,10 @@ int pg_job_progress_put(store *s, const char *id, const char *owner, long epoch,
 int pg_job_progress_get(store *s, const char *id, long after, size_t max,
                         store_progress **out, size_t *n);
 
-/* The columns pg_row_job reads, in order; history_json is column 9. */
+/* The columns pg_row_job reads, in order; history (bytea) is column 9. */
 #define PG_JOB_COLS_HEAD                                                                           \
     "id, dataset, status, seed, created_ms, started_ms, finished_ms, spec_json, result_json"
 #define PG_JOB_COLS_TAIL "idem_key, body_hash, attempts, lease_owner"
-#define PG_JOB_COLS PG_JOB_COLS_HEAD ", history_json, " PG_JOB_COLS_TAIL
+#define PG_JOB_COLS PG_JOB_COLS_HEAD ", history, " PG_JOB_COLS_TAIL
 
 #endif

@@ -1,8 +1,9 @@
 /* store_pg_job.c - job records in the postgres store: one row of `jobs`
- * each, the status as its name, the seed's 64 bits as a bigint, the spec,
- * result and history as the JSON texts they were given as; seq (an
- * identity) is the creation order lists page by. The lease columns belong
- * to the shared queue (store_pg_queue.c); an update honours them. */
+ * each, the status as its name, the seed's 64 bits as a bigint, the spec
+ * and result as the JSON texts they were given as, the history as its
+ * bytes; seq (an identity) is the creation order lists page by. The lease
+ * columns belong to the shared queue (store_pg_queue.c); an update honours
+ * them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const char SQL_PUT[] =
  * worker's too. */
 static const char SQL_UPDATE[] =
     "WITH u AS (UPDATE jobs SET status = $2::text, started_ms = $3, finished_ms = $4,"
-    " attempts = $5, result_json = $6, history_json = $7,"
+    " attempts = $5, result_json = $6, history = $7,"
     " lease_owner = CASE WHEN $2::text = 'running' THEN lease_owner END,"
     " lease_expires = CASE WHEN $2::text = 'running' THEN lease_expires END,"
     " cancel_requested = cancel_requested AND $2::text IN ('queued', 'running')"
@@ -70,7 +71,7 @@ int pg_row_job(const PGresult *r, int row, job_rec **out) {
     j->finished_ms = pg_int(r, row, 6);
     j->spec_json = pg_text_dup(r, row, 7, &fail);
     j->result_json = pg_text_dup(r, row, 8, &fail);
-    j->history_json = pg_text_dup(r, row, 9, &fail);
+    j->history = pg_bytes_dup(r, row, 9, &j->history_len, &fail);
     j->idem_key = pg_text_dup(r, row, 10, &fail);
     j->attempts = (int)pg_int(r, row, 12);
     if (fail || status < 0 || pg_text_copy(r, row, 0, j->id, sizeof j->id, 0) != 0 ||
@@ -129,7 +130,7 @@ int pg_job_put(store *base, const job_rec *j) {
     pgp_int(&p, j->finished_ms);
     pgp_text(&p, j->spec_json);
     pgp_text(&p, j->result_json);
-    pgp_text(&p, j->history_json);
+    pgp_bytes(&p, j->history, j->history_len);
     pgp_text(&p, j->idem_key);
     pgp_text(&p, j->body_hash);
     pgp_int(&p, j->attempts);
@@ -150,7 +151,7 @@ int pg_job_update(store *base, const job_rec *j, int from) {
     pgp_int(&p, j->finished_ms);
     pgp_int(&p, j->attempts);
     pgp_text(&p, j->result_json);
-    pgp_text(&p, j->history_json);
+    pgp_bytes(&p, j->history, j->history_len);
     pgp_text(&p, from < 0 ? NULL : job_status_name((job_status)from));
     pgp_text(&p, j->owner[0] ? j->owner : NULL);
     /* nothing changed: the job is gone, or not in status from, or not

@@ -144,8 +144,8 @@ void pgp_bytes(pg_params *p, const void *b, size_t len) {
         p->over = 1;
         return;
     }
-    p->val[i] = len > 0 ? b : "";
-    p->len[i] = (int)len;
+    p->val[i] = b == NULL ? NULL : len > 0 ? b : "";
+    p->len[i] = b == NULL ? 0 : (int)len;
     p->fmt[i] = 1;
 }
 
@@ -209,6 +209,22 @@ char *pg_text_dup(const PGresult *r, int row, int col, int *fail) {
     }
     memcpy(c, PQgetvalue(r, row, col), len);
     c[len] = '\0';
+    return c;
+}
+
+unsigned char *pg_bytes_dup(const PGresult *r, int row, int col, size_t *len, int *fail) {
+    *len = 0;
+    if (PQgetisnull(r, row, col)) return NULL;
+    size_t n = 0;
+    unsigned char *u = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+    unsigned char *c = u ? malloc(n ? n : 1) : NULL;
+    if (c == NULL) {
+        *fail = 1;
+    } else {
+        memcpy(c, u, n);
+        *len = n;
+    }
+    PQfreemem(u);
     return c;
 }
 

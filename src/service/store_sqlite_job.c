@@ -1,6 +1,7 @@
 /* store_sqlite_job.c - jobs in the sqlite store: one row of `jobs` each,
  * the status as its name, the seed's 64 bits as a signed integer, the
- * spec, result and history as the JSON texts they were given as. */
+ * spec and result as the JSON texts they were given as, the history as
+ * its bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ static uint64_t seed_from_db(sqlite3_int64 v) {
 }
 
 /* The job in the current row of a statement selecting JOB_COLS_NO_HISTORY,
- * history_json (or NULL), JOB_COLS_TAIL. */
+ * history_json (or NULL), JOB_COLS_TAIL. The history column holds a BLOB
+ * (older versions stored text; both read as their bytes). */
 static int row_job(sqlite3_stmt *st, job_rec **out) {
     job_rec *j = calloc(1, sizeof *j);
     int fail = 0;
@@ -35,7 +37,10 @@ static int row_job(sqlite3_stmt *st, job_rec **out) {
     j->finished_ms = sqlite3_column_int64(st, 6);
     j->spec_json = sq_text_dup(st, 7, &fail);
     j->result_json = sq_text_dup(st, 8, &fail);
-    j->history_json = sq_text_dup(st, 9, &fail);
+    const void *h = sqlite3_column_blob(st, 9);
+    j->history_len = (size_t)sqlite3_column_bytes(st, 9);
+    j->history = store_memdup(h, j->history_len, &fail);
+    if (h == NULL && j->history_len > 0) fail = 1; /* out of memory */
     j->idem_key = sq_text_dup(st, 10, &fail);
     j->attempts = sqlite3_column_int(st, 12);
     if (fail || status < 0 || sq_text_copy(st, 0, j->id, sizeof j->id) != 0 ||
@@ -50,6 +55,13 @@ static int row_job(sqlite3_stmt *st, job_rec **out) {
 
 /* ---- writes (bodies run by the writer thread, store_sqlite_writer.c) ---- */
 
+/* The history as a BLOB: a column of TEXT affinity keeps a BLOB as it is,
+ * so the rows older versions wrote (text) and new ones share the column. */
+static int bind_history(sqlite3_stmt *st, int i, const job_rec *j) {
+    if (j->history == NULL) return sqlite3_bind_null(st, i);
+    return sqlite3_bind_blob64(st, i, j->history, j->history_len, SQLITE_STATIC);
+}
+
 static int put_body(sq_conn *c, void *arg) {
     const job_rec *j = arg;
     int rc = STORE_ERROR;
@@ -61,7 +73,7 @@ static int put_body(sq_conn *c, void *arg) {
          sqlite3_bind_int64(st, 6, j->started_ms) | sqlite3_bind_int64(st, 7, j->finished_ms) |
          sqlite3_bind_text(st, 8, j->spec_json, -1, SQLITE_STATIC) |
          sqlite3_bind_text(st, 9, j->result_json, -1, SQLITE_STATIC) |
-         sqlite3_bind_text(st, 10, j->history_json, -1, SQLITE_STATIC) |
+         bind_history(st, 10, j) |
          sqlite3_bind_text(st, 11, j->idem_key, -1, SQLITE_STATIC) |
          sqlite3_bind_text(st, 12, j->body_hash, -1, SQLITE_STATIC) |
          sqlite3_bind_int(st, 13, j->attempts)) == SQLITE_OK) {
@@ -127,7 +139,7 @@ static int update_with(sq_conn *c, const job_rec *j, int from) {
          sqlite3_bind_int64(st, 3, j->started_ms) | sqlite3_bind_int64(st, 4, j->finished_ms) |
          sqlite3_bind_int(st, 5, j->attempts) |
          sqlite3_bind_text(st, 6, j->result_json, -1, SQLITE_STATIC) |
-         sqlite3_bind_text(st, 7, j->history_json, -1, SQLITE_STATIC) |
+         bind_history(st, 7, j) |
          (from < 0 ? SQLITE_OK
                    : sqlite3_bind_text(st, 8, job_status_name((job_status)from), -1,
                                        SQLITE_STATIC))) == SQLITE_OK &&
@@ -215,7 +227,8 @@ int sq_job_run_chain(sq_conn *c, sq_wreq *carrier) {
     mix.finished_ms = last->finished_ms;
     mix.attempts = last->attempts;
     mix.result_json = last->result_json;
-    mix.history_json = last->history_json;
+    mix.history = last->history;
+    mix.history_len = last->history_len;
     int rc = carrier->fn == put_body ? put_body(c, &mix) : update_with(c, &mix, cp->from);
     int one = rc == STORE_OK;
     if (!one) rc = carrier->fn(c, carrier->arg); /* as if never folded */

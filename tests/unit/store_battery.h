@@ -124,13 +124,30 @@ static int same_str(const char *a, const char *b) {
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+static int same_bytes(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen) {
+    return (a == NULL && b == NULL) ||
+           (a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0);
+}
+
+/* Sets j's history to text's bytes (borrowed), as tests store them: a
+ * store keeps a history's bytes without reading them. */
+static void set_history(job_rec *j, const char *text) {
+    j->history = (unsigned char *)text;
+    j->history_len = strlen(text);
+}
+
+/* A history with the bytes a text column would trip on: NULs, a byte that
+ * is not UTF-8, and a NUL last. */
+static const unsigned char BINARY_HISTORY[] = {'f', 'i', 't', 'd', 'H', '1', 0, 1, 0, 0, 0, 0,
+                                               0xff, 0xfe, 0, 0, 0, 0, 0xf0, 0x3f, 0};
+
 /* Every field; history only when with_history. */
 static int same_job(const job_rec *a, const job_rec *b, int with_history) {
     return strcmp(a->id, b->id) == 0 && strcmp(a->dataset, b->dataset) == 0 &&
            a->status == b->status && a->seed == b->seed && a->created_ms == b->created_ms &&
            a->started_ms == b->started_ms && a->finished_ms == b->finished_ms &&
            same_str(a->spec_json, b->spec_json) && same_str(a->result_json, b->result_json) &&
-           (!with_history || same_str(a->history_json, b->history_json)) &&
+           (!with_history || same_bytes(a->history, a->history_len, b->history, b->history_len)) &&
            same_str(a->idem_key, b->idem_key) && strcmp(a->body_hash, b->body_hash) == 0 &&
            a->attempts == b->attempts;
 }
@@ -312,7 +329,7 @@ static void test_job_put(store *s) {
 
     job_rec *got = NULL;
     CHECK_INT(store_job_by_idem(s, "key-1", &got), STORE_OK);
-    CHECK(got != NULL && strcmp(got->id, "job_r") == 0 && got->history_json == NULL);
+    CHECK(got != NULL && strcmp(got->id, "job_r") == 0 && got->history == NULL);
     job_rec want = make_job("job_r", "ds_b", "key-1");
     want.status = JOB_RUNNING;
     CHECK(got != NULL && same_job(got, &want, 1));
@@ -331,7 +348,8 @@ static void test_job_update(store *s) {
     u.attempts = 3;
     u.result_json =
         (char *)"{\"params\":{\"m\":-0.0,\"b\":1e-308},\"error\":\"said \\\"no\\\" é\"}";
-    u.history_json = (char *)"{\"epoch\":[1,2],\"loss\":[0.5,0.25]}";
+    u.history = (unsigned char *)BINARY_HISTORY;
+    u.history_len = sizeof BINARY_HISTORY;
     CHECK_INT(store_job_update(s, &u, -1), STORE_OK);
     job_rec *got = NULL;
     CHECK_INT(store_job_get(s, "job_s", &got), STORE_OK);
@@ -341,7 +359,8 @@ static void test_job_update(store *s) {
     want.finished_ms = u.finished_ms;
     want.attempts = 3;
     want.result_json = u.result_json;
-    want.history_json = u.history_json;
+    want.history = u.history;
+    want.history_len = u.history_len;
     CHECK(got != NULL && same_job(got, &want, 1));
     job_rec_free(got);
     job_rec ghost = make_job("job_ghost", "ds_b", NULL);
@@ -370,7 +389,7 @@ static void test_job_update(store *s) {
         j.finished_ms = INT64_MAX;
         j.attempts = 2;
         j.result_json = (char *)"{}";
-        j.history_json = (char *)"{\"epoch\":[]}";
+        set_history(&j, "{\"epoch\":[]}");
         CHECK_INT(store_job_put(s, &j), STORE_OK);
         CHECK_INT(store_job_get(s, id, &got), STORE_OK);
         CHECK(got != NULL && same_job(got, &j, 1) && got->seed == seeds[i]);
@@ -408,7 +427,7 @@ static void test_job_async(store *s) {
             j.status = JOB_SUCCEEDED;
             j.finished_ms = 1700000000900 + i;
             j.result_json = (char *)"{\"loss\":0.25}";
-            j.history_json = (char *)"{\"epoch\":[1]}";
+            set_history(&j, "{\"epoch\":[1]}");
             queued_ok &= store_job_update_async(s, &j, JOB_RUNNING, note_rc, &end_rc[i]) == STORE_OK;
         }
         if (i % 5 == 0) {
@@ -439,7 +458,7 @@ static void test_job_async(store *s) {
             got->attempts != (never_started ? 0 : 1) ||
             got->started_ms != (never_started ? 0 : 1700000000100 + i) ||
             (want == JOB_SUCCEEDED && (!same_str(got->result_json, "{\"loss\":0.25}") ||
-                                       !same_str(got->history_json, "{\"epoch\":[1]}") ||
+                                       !same_bytes(got->history, got->history_len, (const unsigned char *)"{\"epoch\":[1]}", 13) ||
                                        got->finished_ms != 1700000000900 + i)) ||
             (want == JOB_CANCELLED && got->finished_ms != 1700000000999) ||
             !same_str(got->spec_json, "{\"model\":{\"kind\":\"linear\"},\"epochs\":10}"))
@@ -461,7 +480,7 @@ static void test_job_lists(store *s) {
     int more = 0;
     CHECK_INT(store_job_list(s, NULL, 4, -1, 0, &v, &n, &more), STORE_OK);
     CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_q") == 0 && strcmp(v[3]->id, "job_f") == 0);
-    CHECK(n == 4 && v[2]->history_json == NULL && v[2]->result_json != NULL &&
+    CHECK(n == 4 && v[2]->history == NULL && v[2]->result_json != NULL &&
           strstr(v[2]->result_json, "said") != NULL);
     free_jobs(v, n);
     CHECK_INT(store_job_list(s, "job_f", 4, -1, 0, &v, &n, &more), STORE_OK);
@@ -505,7 +524,7 @@ static int walk_ids(store *s, int st, int newest_first, size_t page_size, char *
         int bad = (more && n != page_size) || n > page_size;
         for (size_t k = 0; k < n && !bad; k++) {
             if (st >= 0 && (int)v[k]->status != st) bad = 1;
-            if (v[k]->history_json != NULL) bad = 1;
+            if (v[k]->history != NULL) bad = 1;
             int w = snprintf(buf + len, cap - len, "%s%s", len ? " " : "", v[k]->id);
             if (w < 0 || (size_t)w >= cap - len)
                 bad = 1;
@@ -564,7 +583,7 @@ static void test_job_lists_newest(store *s) {
     CHECK(n == 4 && more == 1 && strcmp(v[0]->id, "job_seed2") == 0 &&
           strcmp(v[1]->id, "job_seed1") == 0 && strcmp(v[2]->id, "job_seed0") == 0 &&
           strcmp(v[3]->id, "job_r2") == 0);
-    CHECK(n == 4 && v[0]->history_json == NULL && v[0]->result_json != NULL &&
+    CHECK(n == 4 && v[0]->history == NULL && v[0]->result_json != NULL &&
           strcmp(v[0]->result_json, "{}") == 0);
     free_jobs(v, n);
     CHECK_INT(store_job_list(s, "job_r2", 4, -1, 1, &v, &n, &more), STORE_OK);
@@ -712,12 +731,13 @@ static void dump_store(store *s, FILE *f) {
         job_rec *j = NULL;
         CHECK_INT(store_job_get(s, jv[i]->id, &j), STORE_OK);
         if (j == NULL) continue;
-        fprintf(f, "job %s %s %s %llu %lld %lld %lld %d [%s] [%s] [%s] [%s] [%s]\n", j->id,
-                j->dataset, job_status_name(j->status), (unsigned long long)j->seed,
-                (long long)j->created_ms, (long long)j->started_ms, (long long)j->finished_ms,
-                j->attempts, j->spec_json ? j->spec_json : "-",
-                j->result_json ? j->result_json : "-", j->history_json ? j->history_json : "-",
-                j->idem_key ? j->idem_key : "-", j->body_hash);
+        fprintf(f, "job %s %s %s %llu %lld %lld %lld %d [%s] [%s] [", j->id, j->dataset,
+                job_status_name(j->status), (unsigned long long)j->seed, (long long)j->created_ms,
+                (long long)j->started_ms, (long long)j->finished_ms, j->attempts,
+                j->spec_json ? j->spec_json : "-", j->result_json ? j->result_json : "-");
+        for (size_t b = 0; j->history && b < j->history_len; b++) fprintf(f, "%02x", j->history[b]);
+        fprintf(f, "%s] [%s] [%s]\n", j->history ? "" : "-", j->idem_key ? j->idem_key : "-",
+                j->body_hash);
         job_rec_free(j);
     }
     free_jobs(jv, n);
@@ -763,7 +783,7 @@ static void *work(void *arg) {
         j.status = JOB_SUCCEEDED;
         j.finished_ms = 2 + i;
         j.result_json = result;
-        j.history_json = (char *)"{\"epoch\":[1]}";
+        set_history(&j, "{\"epoch\":[1]}");
         w->bad += store_job_update(w->s, &j, JOB_RUNNING) != STORE_OK;
         job_rec *got = NULL;
         w->bad += store_job_get(w->s, id, &got) != STORE_OK || got == NULL || !same_job(got, &j, 1);

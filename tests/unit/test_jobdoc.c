@@ -11,6 +11,11 @@
 #include "service/jout.h"
 #include "service/spec_json.h"
 
+/* history_unpack of a text, as older versions stored histories. */
+static json_t *unpack_text(const char *text) {
+    return history_unpack((const unsigned char *)text, strlen(text));
+}
+
 static int load(const char *text, job_spec *js) {
     problem p;
     job_spec_init(js);
@@ -110,8 +115,12 @@ static void test_fake_result(void) {
                     "\"b\":[0.20000000000000001,null,0.59999999999999998]}}");
     free(text);
     /* stored packed, read back as the same document */
-    text = history_pack(&js.fit, &r.hist);
-    json_t *back = history_unpack(text);
+    size_t len = 0;
+    unsigned char *packed = history_pack(&js.fit, &r.hist, &len);
+    /* header 12, names "m" and "b" 4, 3 epochs x (loss, val_loss, m, b) */
+    CHECK_INT((long long)len, 12 + 4 + 3 * 4 * 8);
+    CHECK(packed != NULL && memcmp(packed, "fitdH1\001\003\0\0\0\002\001m\001b", 16) == 0);
+    json_t *back = history_unpack(packed, len);
     CHECK(back != NULL && json_equal(back, h));
     char *a = jout_dumps(back, JSON_COMPACT), *b = jout_dumps(h, JSON_COMPACT);
     CHECK_STR(a, "{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
@@ -120,12 +129,29 @@ static void test_fake_result(void) {
     free(a);
     free(b);
     json_decref(back);
+    /* cut short anywhere, or with a byte too many, it reads as nothing */
+    int cut_ok = 1;
+    for (size_t l = 0; packed && l < len; l++)
+        if ((back = history_unpack(packed, l)) != NULL) {
+            cut_ok = 0;
+            json_decref(back);
+        }
+    CHECK(cut_ok);
+    unsigned char *more = malloc(len + 1);
+    if (more && packed) {
+        memcpy(more, packed, len);
+        more[len] = 0;
+        CHECK(history_unpack(more, len + 1) == NULL);
+        more[13] = 200; /* a name longer than what is left */
+        CHECK(history_unpack(more, len) == NULL);
+    }
+    free(more);
+    free(packed);
     /* the plain document older versions stored reads as it is */
-    back = history_unpack("{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
-                          "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
+    back = unpack_text("{\"epoch\":[1,2,3],\"loss\":[2.0,1.0,null],\"val_loss\":[2.5,null,1.5],"
+                       "\"params\":{\"m\":[0.1,0.3,0.5],\"b\":[0.2,null,0.6]}}");
     CHECK(back != NULL && json_equal(back, h));
     json_decref(back);
-    free(text);
     json_decref(h);
     json_decref(doc);
 
@@ -161,21 +187,27 @@ static void test_fake_result(void) {
     r.params = params;
     h = jobdoc_history(&js.fit, &r.hist);
     CHECK(json_object_get(h, "val_loss") == NULL);
-    text = history_pack(&js.fit, &r.hist);
-    back = history_unpack(text);
+    packed = history_pack(&js.fit, &r.hist, &len);
+    CHECK_INT((long long)len, 12 + 4 + 3 * 3 * 8);
+    back = history_unpack(packed, len);
     CHECK(back != NULL && json_equal(back, h) && json_object_get(back, "val_loss") == NULL);
     json_decref(back);
-    free(text);
-    /* damaged or unknown packings read as nothing */
-    CHECK(history_unpack(NULL) == NULL);
-    CHECK(history_unpack("{\"encoding\":\"f32-hex\",\"n\":0}") == NULL);
-    CHECK(history_unpack("{\"encoding\":\"f64le-base64\",\"n\":3,\"params\":[],"
-                         "\"val_loss\":false,\"data\":\"AAAA\"}") == NULL);
-    CHECK(history_unpack("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[],"
-                         "\"val_loss\":false,\"data\":\"AAAAAAAA8D!=\"}") == NULL);
-    back = history_unpack("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[],"
-                          "\"val_loss\":false,\"data\":\"AAAAAAAA8D8=\"}");
-    CHECK(back && json_real_value(json_array_get(json_object_get(back, "loss"), 0)) == 1.0);
+    free(packed);
+    /* damaged or unknown forms read as nothing */
+    CHECK(history_unpack(NULL, 0) == NULL);
+    CHECK(unpack_text("fitdH") == NULL);
+    CHECK(unpack_text("{\"encoding\":\"f32-hex\",\"n\":0}") == NULL);
+    CHECK(unpack_text("{\"encoding\":\"f64le-base64\",\"n\":3,\"params\":[],"
+                      "\"val_loss\":false,\"data\":\"AAAA\"}") == NULL);
+    CHECK(unpack_text("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[],"
+                      "\"val_loss\":false,\"data\":\"AAAAAAAA8D!=\"}") == NULL);
+    /* the base64 text form older versions stored: loss 1.0, val_loss -2.5,
+       a = 0.5 */
+    back = unpack_text("{\"encoding\":\"f64le-base64\",\"n\":1,\"params\":[\"a\"],"
+                       "\"val_loss\":true,\"data\":\"AAAAAAAA8D8AAAAAAAAEwAAAAAAAAOA/\"}");
+    char *t = back ? jout_dumps(back, JSON_COMPACT) : NULL;
+    CHECK_STR(t, "{\"epoch\":[1],\"loss\":[1.0],\"val_loss\":[-2.5],\"params\":{\"a\":[0.5]}}");
+    free(t);
     json_decref(back);
     json_decref(h);
     job_spec_clear(&js);
@@ -215,9 +247,8 @@ static char *run_linear(double *m, double *b, double *ref_m, double *ref_b) {
     return text;
 }
 
-/* Histories long enough that their packed text is written in several
- * blocks (1,024 characters each), with and without val_loss, and lengths
- * whose bytes end on each base64 padding: every value reads back exactly. */
+/* Histories of many lengths, with and without val_loss: every value,
+ * non-finite ones as null, reads back exactly. */
 static void test_long_histories(void) {
     job_spec js;
     CHECK(load("{\"data\": {\"generate\": {\"kind\": \"linear\"}}, \"seed\": 7}", &js) == 0);
@@ -234,14 +265,15 @@ static void test_long_histories(void) {
                 hp[2 * k + 1] = k % 7 == 0 ? NAN : (double)(k * k) * 3.5e5;
             }
             train_history hist = {n, 2, loss, with_val ? val : NULL, hp, n};
-            char *text = history_pack(&js.fit, &hist);
-            json_t *back = text ? history_unpack(text) : NULL;
+            size_t len = 0;
+            unsigned char *packed = history_pack(&js.fit, &hist, &len);
+            json_t *back = packed ? history_unpack(packed, len) : NULL;
             json_t *want = jobdoc_history(&js.fit, &hist);
             CHECK(back != NULL && json_equal(back, want));
             CHECK_INT((long long)json_array_size(json_object_get(back, "loss")), (long long)n);
             json_decref(back);
             json_decref(want);
-            free(text);
+            free(packed);
             free(loss);
             free(val);
             free(hp);

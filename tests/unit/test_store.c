@@ -95,6 +95,17 @@ static void test_sqlite_schema(const char *dir) {
               0); /* the deleted ds_a's columns went with it */
 }
 
+/* Histories are BLOBs in a column older versions filled with text; a row
+ * they wrote reads as its text's bytes. */
+static void test_sqlite_history_column(store *s, const char *dir) {
+    CHECK_INT(db_int(dir, "SELECT typeof(history_json) = 'blob' FROM jobs WHERE id = 'job_s'"), 1);
+    CHECK_INT(db_int(dir, "UPDATE jobs SET history_json = '{\"epoch\":[1]}' WHERE id = 'job_s'"), 0);
+    job_rec *j = NULL;
+    CHECK_INT(store_job_get(s, "job_s", &j), STORE_OK);
+    CHECK(j != NULL && same_bytes(j->history, j->history_len, (const unsigned char *)"{\"epoch\":[1]}", 13));
+    job_rec_free(j);
+}
+
 /* A second fitd (another process) on the same directory is refused. */
 static void test_sqlite_lock(store *s, const char *dir) {
     fflush(NULL);
@@ -234,6 +245,7 @@ static void test_sqlite(const char *root) {
     battery(s);
     test_sqlite_synced(s);
     test_sqlite_schema(dir);
+    test_sqlite_history_column(s, dir);
     test_sqlite_lock(s, dir);
     if ((s = test_sqlite_reopen(s, dir)) == NULL) return;
     test_sqlite_damage(s, dir);

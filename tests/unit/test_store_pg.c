@@ -5,9 +5,10 @@
  * two replicas (claim order, leases renewed, expired and reaped, cancels,
  * updates bound to the lease holder, start-up requeue), 8 threads claiming
  * at once, published progress, events between the replicas and recovery
- * after the server ended every connection, a database gone for good, and
- * four replicas migrating an empty database at once. Without the variable
- * it says it skipped. */
+ * after the server ended every connection, a database gone for good,
+ * four replicas migrating an empty database at once, and a version-2
+ * database migrating with its histories. Without the variable it says it
+ * skipped. */
 #include <libpq-fe.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,7 +117,7 @@ static void test_pg_battery(void) {
     CHECK_INT(store_shared(s), 1);
     CHECK_INT(store_healthy(s), 1);
     battery(s);
-    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 2); /* the current schema */
+    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 3); /* the current schema */
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM dataset_columns WHERE dataset_id = 'ds_big'"),
               6);
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM dataset_columns WHERE dataset_id NOT IN"
@@ -147,10 +148,14 @@ static void test_pg_battery(void) {
     store_close(s);
 }
 
-/* Puts queued job id (created in that order). */
-static void put_queued(store *s, const char *id, const char *history) {
-    job_rec j = make_job(id, "ds_b", NULL);
-    j.history_json = (char *)history;
+/* Puts queued job id (created in that order), with BINARY_HISTORY as its
+ * history when with_history. */
+static void put_queued(store *s, const char *id, int with_history) {
+    job_rec j = make_job(id, "ds_b", 0);
+    if (with_history) {
+        j.history = (unsigned char *)BINARY_HISTORY;
+        j.history_len = sizeof BINARY_HISTORY;
+    }
     CHECK_INT(store_job_put(s, &j), STORE_OK);
 }
 
@@ -167,20 +172,20 @@ static int job_is(store *s, const char *id, job_status st, const char *owner) {
  * requeue at start-up leaves the others' live jobs alone. */
 static void test_pg_queue(store *a, store *b) {
     job_rec *j = NULL;
-    put_queued(a, "job_1", NULL);
+    put_queued(a, "job_1", 0);
     job_rec run = make_job("job_2", "ds_b", NULL);
     run.status = JOB_SUCCEEDED;
     CHECK_INT(store_job_put(b, &run), STORE_OK);
-    put_queued(b, "job_3", "{\"epoch\":[1]}");
-    put_queued(a, "job_4", NULL);
+    put_queued(b, "job_3", 1);
+    put_queued(a, "job_4", 0);
 
     CHECK_INT(store_job_claim(a, "A", 60000, &j), STORE_OK);
     CHECK(j != NULL && strcmp(j->id, "job_1") == 0 && j->status == JOB_RUNNING &&
           j->attempts == 1 && j->started_ms > 1600000000000 && strcmp(j->owner, "A") == 0);
     job_rec_free(j);
     CHECK_INT(store_job_claim(b, "B", 60000, &j), STORE_OK);
-    CHECK(j != NULL && strcmp(j->id, "job_3") == 0 && j->history_json != NULL &&
-          strcmp(j->history_json, "{\"epoch\":[1]}") == 0 && strcmp(j->owner, "B") == 0);
+    CHECK(j != NULL && strcmp(j->id, "job_3") == 0 && 
+          same_bytes(j->history, j->history_len, BINARY_HISTORY, sizeof BINARY_HISTORY) && strcmp(j->owner, "B") == 0);
     job_rec_free(j);
     CHECK_INT(store_job_claim(a, "A", 1, &j), STORE_OK); /* a lease of 1 ms */
     CHECK(j != NULL && strcmp(j->id, "job_4") == 0);
@@ -236,7 +241,7 @@ static void test_pg_queue(store *a, store *b) {
     CHECK_INT(store_job_request_cancel(a, "job_4"), STORE_CONFLICT); /* finished */
     CHECK_INT(store_job_request_cancel(a, "job_none"), STORE_NOTFOUND);
     /* a queued job is cancelled by an update from queued */
-    put_queued(a, "job_5", NULL);
+    put_queued(a, "job_5", 0);
     job_rec c5 = make_job("job_5", "ds_b", NULL);
     c5.status = JOB_CANCELLED;
     CHECK_INT(store_job_update(b, &c5, JOB_QUEUED), STORE_OK);
@@ -244,11 +249,11 @@ static void test_pg_queue(store *a, store *b) {
 
     /* requeue at start-up: job_1 (A, live) and job_3 (B, live) stay running;
        job_6's lease ran out: queued again, listed with job_7 */
-    put_queued(a, "job_6", NULL);
+    put_queued(a, "job_6", 0);
     CHECK_INT(store_job_claim(a, "A", 1, &j), STORE_OK);
     CHECK(j != NULL && strcmp(j->id, "job_6") == 0);
     job_rec_free(j);
-    put_queued(a, "job_7", NULL);
+    put_queued(a, "job_7", 0);
     sleep_ms(20);
     char **ids = NULL;
     CHECK_INT(store_job_requeue(b, &ids, &n), STORE_OK);
@@ -297,7 +302,7 @@ static void test_pg_claim_race(store *a, store *b) {
     for (int i = 0; i < RACE_JOBS; i++) {
         char id[32];
         snprintf(id, sizeof id, "job_race%03d", i);
-        put_queued(i % 2 ? a : b, id, NULL);
+        put_queued(i % 2 ? a : b, id, 0);
     }
     static claimer c[RACE_THREADS];
     pthread_t th[RACE_THREADS];
@@ -380,7 +385,7 @@ static void test_pg_events(store *a, store *b, const char *db) {
         heard = ev_wait(&e, STORE_EV_CHANGED, "job_e0", 200);
     }
     CHECK(heard);
-    put_queued(b, "job_e1", NULL);
+    put_queued(b, "job_e1", 0);
     CHECK(ev_wait(&e, STORE_EV_QUEUED, "job_e1", 5000));
     job_rec *j = NULL;
     CHECK_INT(store_job_claim(b, "B", 1, &j), STORE_OK);
@@ -422,7 +427,7 @@ static void test_pg_gone(void) {
     if (s == NULL) return;
     evlog e = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, "", 0};
     CHECK_INT(store_listen(s, on_event, &e), STORE_OK);
-    put_queued(s, "job_g", NULL);
+    put_queued(s, "job_g", 0);
     snprintf(sql, sizeof sql, "DROP DATABASE %.63s WITH (FORCE)", db);
     PQclear(PQexec(pg_admin, sql));
     job_rec *j = NULL;
@@ -475,13 +480,27 @@ static void test_pg_migrate(void) {
         if (!CHECK(o[i].s != NULL)) fprintf(stderr, "  %s\n", o[i].err);
     }
     pthread_barrier_destroy(&go);
-    put_queued(o[0].s, "job_m", NULL);
+    put_queued(o[0].s, "job_m", 0);
     CHECK(job_is(o[3].s, "job_m", JOB_QUEUED, ""));
     for (int i = 0; i < NOPEN; i++) store_close(o[i].s);
     CHECK_INT(pg_sql_int(ci, "SELECT count(*) FROM fitd_schema"), 1);
-    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 2); /* the current schema */
-    CHECK_INT(pg_sql_int(ci, "UPDATE fitd_schema SET version = 99"), 0);
+    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 3); /* the current schema */
+    /* a version-2 database (histories as text) migrates, and its texts
+       read as their bytes */
+    CHECK_INT(pg_sql_int(ci, "ALTER TABLE jobs DROP COLUMN history;"
+                             "ALTER TABLE jobs ADD COLUMN history_json text;"
+                             "UPDATE jobs SET history_json = '{\"epoch\":[1]}';"
+                             "UPDATE fitd_schema SET version = 2"),
+              0);
     char err[512];
+    store *s = store_open("postgres", ci, err, sizeof err);
+    job_rec *j = NULL;
+    CHECK(s != NULL && store_job_get(s, "job_m", &j) == STORE_OK && j != NULL &&
+          same_bytes(j->history, j->history_len, (const unsigned char *)"{\"epoch\":[1]}", 13));
+    job_rec_free(j);
+    store_close(s);
+    CHECK_INT(pg_sql_int(ci, "SELECT version FROM fitd_schema"), 3);
+    CHECK_INT(pg_sql_int(ci, "UPDATE fitd_schema SET version = 99"), 0);
     CHECK(store_open("postgres", ci, err, sizeof err) == NULL);
     CHECK(strstr(err, "newer") != NULL);
 }
@@ -490,7 +509,7 @@ static void test_pg_migrate(void) {
  * get the entries after an epoch, or the latest; they go with the run. */
 static void test_pg_progress(store *a, store *b) {
     job_rec *j = NULL;
-    put_queued(a, "job_p", NULL);
+    put_queued(a, "job_p", 0);
     CHECK_INT(store_job_claim(a, "A", 60000, &j), STORE_OK);
     CHECK_INT(store_job_progress_put(a, "job_p", "A", 3, "{\"epoch\":3}"), STORE_OK);
     CHECK_INT(store_job_progress_put(a, "job_p", "A", 7, "{\"epoch\":7}"), STORE_OK);
