@@ -17,7 +17,6 @@
 #define BUSY_TIMEOUT_MS 5000
 #define DB_FILE "fitd.db"
 #define LOCK_FILE "fitd.lock"
-#define CHECKPOINT_BYTES (1 << 20) /* WAL bytes between checkpoints */
 
 /* ---- schema ---- */
 
@@ -321,15 +320,10 @@ static int conn_open(sq_conn *c, const char *path, int reader, char *err, size_t
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-    /* A new database gets 16 KB pages: a finished job's row (~3.4 KB) and a
-       dataset's column chunks take a quarter of the WAL writes, checkpoint
-       reads and writes (system calls) that 4 KB pages need for the same
-       bytes; the sqlite writer spent ~16% less CPU a job. page_size does
-       nothing to a database that has tables already. */
     return conn_exec(c,
                      reader ? "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;"
-                            : "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON;"
-                              " PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864;",
+                            : "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                              " PRAGMA journal_size_limit = 67108864;",
                      err, cap);
 }
 
@@ -387,17 +381,6 @@ static int migrate(sq_conn *c, char *err, size_t cap) {
     return 0;
 }
 
-/* The database's page size in bytes (4096 if it cannot be read). */
-static int page_size(sq_conn *c) {
-    sqlite3_stmt *st = NULL;
-    int size = 0;
-    if (sqlite3_prepare_v2(c->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        size = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return size > 0 ? size : 4096;
-}
-
 /* The writer's commits are made durable by the syncer (see
  * store_sqlite_sync.c) when the WAL can be opened for its fdatasync; else
  * they stay synchronous=FULL. */
@@ -410,13 +393,11 @@ static void use_syncer(sq_store *s, const char *db_path) {
     free(wal);
     if (fd < 0) return;
     /* A checkpoint runs on the writer, inside a commit, with two fsyncs of
-       its own: small ones (1 MB of pages) stall it for less at a time than
-       SQLite's default 1000 pages (4 MB with 4 KB pages; p99 of small jobs
-       at 256 connections 32-34 ms here, against 35-36 ms). */
-    char set[128];
-    snprintf(set, sizeof set, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = %d",
-             CHECKPOINT_BYTES / page_size(&s->writer));
-    if (conn_exec(&s->writer, set, NULL, 0) != 0) {
+       its own: small ones (250 pages, 1 MB) stall it for less at a time than
+       SQLite's default 1000 pages (p99 of small jobs at 256 connections
+       32-34 ms here, against 35-36 ms). */
+    if (conn_exec(&s->writer, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 250",
+                  NULL, 0) != 0) {
         close(fd);
         return;
     }

@@ -86,11 +86,9 @@ static long long db_int(const char *dir, const char *query) {
  * checker following the fork (valgrind does) sees it as reachable. */
 static store *volatile forked_store;
 
-/* The schema version, the page size and the columns' rows, read
- * directly. */
+/* The schema version and the columns' rows, read directly. */
 static void test_sqlite_schema(const char *dir) {
     CHECK_INT(db_int(dir, "PRAGMA user_version"), 1);
-    CHECK_INT(db_int(dir, "PRAGMA page_size"), 16384);
     CHECK_INT(db_int(dir, "SELECT COUNT(*) FROM dataset_columns WHERE dataset_id = 'ds_big'"), 6);
     CHECK_INT(db_int(dir, "SELECT COUNT(*) FROM dataset_columns WHERE dataset_id NOT IN"
                           " (SELECT id FROM datasets)"),
@@ -259,30 +257,6 @@ static void test_sqlite(const char *root) {
     CHECK(strstr(err, "newer") != NULL);
 }
 
-/* A database made with 4 KB pages (as fitd made them before) keeps them
- * and passes the whole battery. */
-static void test_sqlite_4k(const char *root) {
-    char dir[512], path[600], err[256];
-    snprintf(dir, sizeof dir, "%s/pages4k", root);
-    snprintf(path, sizeof path, "%s/fitd.db", dir);
-    CHECK(mkdir(dir, 0700) == 0);
-    sqlite3 *db = NULL;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
-          sqlite3_exec(db,
-                       "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;"
-                       " CREATE TABLE t(x); DROP TABLE t;",
-                       NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
-    store *s = store_open("sqlite", dir, err, sizeof err);
-    if (!CHECK(s != NULL)) {
-        fprintf(stderr, "  %s\n", err);
-        return;
-    }
-    battery(s);
-    CHECK_INT(db_int(dir, "PRAGMA page_size"), 4096);
-    store_close(s);
-}
-
 /* kill -9 right after a put returned: the put is there. */
 static void test_sqlite_kill(const char *root) {
     char dir[512], err[256];
@@ -343,7 +317,6 @@ int main(void) {
     store_close(s);
 
     test_sqlite(root);
-    test_sqlite_4k(root);
     test_sqlite_kill(root); /* forks: before any thread starts */
 
     s = store_open("memory", NULL, err, sizeof err);
