@@ -516,9 +516,18 @@ int jobs_cancel(jobs *j, const char *id) {
 int jobs_delete(jobs *j, const char *id) {
     int rc = jobs_cancel(j, id);
     if (rc != JOBS_OK) return rc;
+    job_rec *rec = NULL;
+    char dataset[STORE_ID_MAX] = "";
+    if (store_job_get(j->a->st, id, &rec) == STORE_OK)
+        snprintf(dataset, sizeof dataset, "%s", rec->dataset);
+    job_rec_free(rec);
     int src = store_job_delete(j->a->st, id);
     rescache_drop(j->a->cache, id);
     http_notify(j->a->http, id, 1);
+    /* its inline data goes with it, unless another job names it too; a
+       failure here leaves it to the sweep at the next start-up */
+    if (src == STORE_OK && dataset[0])
+        store_dataset_sweep_inline(j->a->st, dataset, INT64_MAX, NULL);
     return src == STORE_OK ? JOBS_OK : src == STORE_NOTFOUND ? JOBS_NOTFOUND : JOBS_ERROR;
 }
 

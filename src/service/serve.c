@@ -12,6 +12,19 @@
 #include "log.h"
 #include "rescache.h"
 
+/* Deletes the inline datasets no job names that a crash or a failed
+ * commit left behind. Only those older than an hour: on a shared store
+ * another replica's submit may have stored its data and not yet its job
+ * (a submit lives seconds). A failure is logged and serving goes on. */
+static void sweep_inline(app *a) {
+    size_t n = 0;
+    int rc = store_dataset_sweep_inline(a->st, NULL, jobs_now_ms() - 3600 * 1000LL, &n);
+    if (rc != STORE_OK)
+        log_event("warn", "sweep", json_pack("{s:s}", "detail", "the store could not sweep inline datasets"));
+    else if (n > 0)
+        log_event("info", "sweep", json_pack("{s:i}", "inline_datasets_deleted", (int)n));
+}
+
 int serve_main(int argc, char **argv) {
     app a;
     char err[512];
@@ -65,6 +78,7 @@ int serve_main(int argc, char **argv) {
         fprintf(stderr, "fitd: cannot requeue unfinished jobs from the store\n");
         goto done;
     }
+    sweep_inline(&a);
     atomic_store(&a.state, APP_READY);
     log_event("info", "listening",
               json_pack("{s:s, s:i, s:s, s:i, s:i}", "bind", a.cfg.bind, "port", http_port(a.http),

@@ -256,6 +256,15 @@ int store_dataset_delete(store *s, const char *id) {
     return a ? s->ops->dataset_delete(s, id) : STORE_NOTFOUND;
 }
 
+int store_dataset_sweep_inline(store *s, const char *id, int64_t before_ms, size_t *n) {
+    size_t none;
+    if (n == NULL) n = &none;
+    *n = 0;
+    int a = id ? id_arg(id) : 1;
+    if (s == NULL || a < 0) return STORE_ERROR;
+    return a ? s->ops->dataset_sweep_inline(s, id, before_ms, n) : STORE_OK;
+}
+
 /* Clears a list call's counts and checks its arguments (has_out: the
  * array pointer is not NULL); `after` becomes NULL when empty. Returns
  * STORE_OK to go on. */

@@ -104,6 +104,12 @@ int store_dataset_meta(store *s, const char *id, ds_meta **out);
 /* A reference to the columns (see ds_data). */
 int store_dataset_data(store *s, const char *id, ds_data **out);
 int store_dataset_delete(store *s, const char *id);
+/* Deletes the inline datasets (a job's own data, stored for it) created
+ * before before_ms that no job names, or only dataset id among them when
+ * id is not NULL; *n gets how many went. STORE_OK (also when none did).
+ * A job's deletion leaves its data to this; start-up sweeps what a crash
+ * or a failed commit left behind. */
+int store_dataset_sweep_inline(store *s, const char *id, int64_t before_ms, size_t *n);
 /* Lists datasets in creation order (ties by id) after the one with id
  * `after` (NULL or "" = from the start), at most limit of them; inline
  * datasets only when include_inline. *out is an owned array of *n metas

@@ -19,6 +19,8 @@ typedef struct store_ops {
     int (*dataset_meta)(store *s, const char *id, ds_meta **out);
     int (*dataset_data)(store *s, const char *id, ds_data **out);
     int (*dataset_delete)(store *s, const char *id);
+    /* id: NULL for every inline dataset created before before_ms */
+    int (*dataset_sweep_inline)(store *s, const char *id, int64_t before_ms, size_t *n);
     /* after: NULL for "from the start" (never ""). */
     int (*dataset_list)(store *s, const char *after, size_t limit, int include_inline,
                         ds_meta ***out, size_t *n, int *more);

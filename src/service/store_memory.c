@@ -143,6 +143,43 @@ static int mem_dataset_delete(store *s, const char *id) {
     return n != NULL ? STORE_OK : STORE_NOTFOUND;
 }
 
+/* Whether a job names dataset id (a walk of every job: this store keeps
+ * no index by dataset). Called with the lock held. */
+static int dataset_in_use(const mem_store *ms, const char *id) {
+    for (const mnode *n = ms->jobs.head; n != NULL; n = n->next)
+        if (strcmp(((const job_rec *)n->rec)->dataset, id) == 0) return 1;
+    return 0;
+}
+
+/* Whether dataset node n is inline, older than before_ms and unused. */
+static int sweepable(const mem_store *ms, const mnode *n, int64_t before_ms) {
+    const ds_meta *m = n->rec;
+    return m->inline_data && m->created_ms < before_ms && !dataset_in_use(ms, m->id);
+}
+
+static int mem_dataset_sweep_inline(store *s, const char *id, int64_t before_ms, size_t *count) {
+    mem_store *ms = (mem_store *)s;
+    mnode *gone = NULL; /* unlinked under the lock, freed after it */
+    pthread_mutex_lock(&ms->mu);
+    mnode *one = id ? store_map_get(&ms->ds_by_id, id) : NULL;
+    for (mnode *n = id ? one : ms->datasets.head, *next; n != NULL; n = next) {
+        next = id ? NULL : n->next;
+        if (!sweepable(ms, n, before_ms)) continue;
+        store_map_del(&ms->ds_by_id, ((ds_meta *)n->rec)->id);
+        list_unlink(&ms->datasets, n);
+        n->next = gone;
+        gone = n;
+        (*count)++;
+    }
+    pthread_mutex_unlock(&ms->mu);
+    while (gone != NULL) {
+        mnode *next = gone->next;
+        dataset_node_free(gone);
+        gone = next;
+    }
+    return STORE_OK;
+}
+
 static int mem_dataset_list(store *s, const char *after, size_t limit, int include_inline,
                             ds_meta ***out, size_t *n, int *more) {
     mem_store *ms = (mem_store *)s;
@@ -400,6 +437,7 @@ static const store_ops mem_ops = {
     .dataset_meta = mem_dataset_meta,
     .dataset_data = mem_dataset_data,
     .dataset_delete = mem_dataset_delete,
+    .dataset_sweep_inline = mem_dataset_sweep_inline,
     .dataset_list = mem_dataset_list,
     .job_put = mem_job_put,
     .job_update = mem_job_update,

@@ -70,6 +70,8 @@ static const char *const migrations[] = {
     "ALTER TABLE jobs ADD COLUMN history bytea;"
     "UPDATE jobs SET history = convert_to(history_json, 'UTF8') WHERE history_json IS NOT NULL;"
     "ALTER TABLE jobs DROP COLUMN history_json;",
+    /* v4: which jobs name a dataset, for sweeping inline datasets */
+    "CREATE INDEX jobs_dataset ON jobs(dataset);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -193,6 +195,7 @@ static const store_ops pg_ops = {
     .dataset_meta = pg_dataset_meta,
     .dataset_data = pg_dataset_data,
     .dataset_delete = pg_dataset_delete,
+    .dataset_sweep_inline = pg_dataset_sweep_inline,
     .dataset_list = pg_dataset_list,
     .job_put = pg_job_put,
     .job_update = pg_job_update,

@@ -146,6 +146,7 @@ int pg_dataset_put(store *s, const ds_meta *m, ds_data *d);
 int pg_dataset_meta(store *s, const char *id, ds_meta **out);
 int pg_dataset_data(store *s, const char *id, ds_data **out);
 int pg_dataset_delete(store *s, const char *id);
+int pg_dataset_sweep_inline(store *s, const char *id, int64_t before_ms, size_t *n);
 int pg_dataset_list(store *s, const char *after, size_t limit, int include_inline, ds_meta ***out,
                     size_t *n, int *more);
 /* store_pg_job.c */

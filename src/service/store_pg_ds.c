@@ -24,6 +24,10 @@ static const char SQL_LIST[] = "SELECT " DS_COLS " FROM datasets"
 static const char SQL_COLS[] = "SELECT col, chunk, data FROM dataset_columns"
                                " WHERE dataset_id = $1 ORDER BY col, chunk";
 static const char SQL_DELETE[] = "DELETE FROM datasets WHERE id = $1"; /* columns cascade */
+/* inline datasets created before $2 that no job names: dataset $1, or all */
+static const char SQL_SWEEP[] =
+    "DELETE FROM datasets d WHERE inline AND created_ms < $2 AND ($1::text IS NULL OR id = $1)"
+    " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dataset = d.id)";
 
 /* The metadata in row of a result selecting DS_COLS (text). */
 static int row_meta(const PGresult *r, int row, ds_meta **out) {
@@ -114,6 +118,22 @@ int pg_dataset_delete(store *base, const char *id) {
     PGresult *r = pg_exec(c, SQL_DELETE, &p, 0);
     int rc = pg_status(r);
     if (rc == STORE_OK) rc = pg_changed(r) > 0 ? STORE_OK : STORE_NOTFOUND;
+    PQclear(r);
+    pg_release(s, c);
+    return rc;
+}
+
+int pg_dataset_sweep_inline(store *base, const char *id, int64_t before_ms, size_t *n) {
+    pg_store *s = (pg_store *)base;
+    PGconn *c = pg_acquire(s);
+    if (c == NULL) return STORE_ERROR;
+    pg_params p;
+    pgp_init(&p);
+    pgp_text(&p, id);
+    pgp_int(&p, before_ms);
+    PGresult *r = pg_exec(c, SQL_SWEEP, &p, 0);
+    int rc = pg_status(r);
+    if (rc == STORE_OK) *n = (size_t)pg_changed(r);
     PQclear(r);
     pg_release(s, c);
     return rc;

@@ -57,9 +57,15 @@ static const char *const migrations[] = {
     "  body_hash TEXT NOT NULL,"
     "  attempts INTEGER NOT NULL);"
     "CREATE INDEX jobs_status_seq ON jobs(status, seq);",
+    /* v2: which jobs name a dataset, for sweeping inline datasets */
+    "CREATE INDEX jobs_dataset ON jobs(dataset);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
+#define UNUSED_INLINE                                                                              \
+    " inline = 1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.dataset = datasets.id)"
+#define SWEEP_ONE "SELECT id FROM datasets WHERE id = ?1 AND created_ms < ?2 AND" UNUSED_INLINE
+#define SWEEP_ALL "SELECT id FROM datasets WHERE created_ms < ?2 AND" UNUSED_INLINE
 #define DS_COLS "id, name, created_ms, inline, \"rows\", ncols, names_json, stats_json"
 #define JOB_COLS_NO_HISTORY                                                                        \
     "id, dataset, status, seed, created_ms, started_ms, finished_ms, spec_json, result_json"
@@ -86,6 +92,11 @@ static const char *const sql[SQ_NSTMT] = {
                    " ORDER BY col, chunk",
     [SQ_DS_DEL_COLS] = "DELETE FROM dataset_columns WHERE dataset_id = ?1",
     [SQ_DS_DEL] = "DELETE FROM datasets WHERE id = ?1",
+    /* inline datasets no job names: dataset ?1, or all created before ?2 */
+    [SQ_DS_SWEEP_ONE_COLS] = "DELETE FROM dataset_columns WHERE dataset_id IN (" SWEEP_ONE ")",
+    [SQ_DS_SWEEP_ONE] = "DELETE FROM datasets WHERE id IN (" SWEEP_ONE ")",
+    [SQ_DS_SWEEP_ALL_COLS] = "DELETE FROM dataset_columns WHERE dataset_id IN (" SWEEP_ALL ")",
+    [SQ_DS_SWEEP_ALL] = "DELETE FROM datasets WHERE id IN (" SWEEP_ALL ")",
     [SQ_JOB_INSERT] = "INSERT INTO jobs(seq, " JOB_COLS_NO_HISTORY ", history_json, " JOB_COLS_TAIL
                       ") VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs),"
                       " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -430,6 +441,7 @@ static const store_ops sq_ops = {
     .dataset_meta = sq_dataset_meta,
     .dataset_data = sq_dataset_data,
     .dataset_delete = sq_dataset_delete,
+    .dataset_sweep_inline = sq_dataset_sweep_inline,
     .dataset_list = sq_dataset_list,
     .job_put = sq_job_put,
     .job_put_async = sq_job_put_async,

@@ -40,6 +40,10 @@ typedef enum {
     SQ_DS_COLS,
     SQ_DS_DEL_COLS,
     SQ_DS_DEL,
+    SQ_DS_SWEEP_ONE_COLS,
+    SQ_DS_SWEEP_ONE,
+    SQ_DS_SWEEP_ALL_COLS,
+    SQ_DS_SWEEP_ALL,
     SQ_JOB_INSERT,
     SQ_JOB_UPDATE,
     SQ_JOB_GET,
@@ -182,6 +186,7 @@ int sq_dataset_put(store *s, const ds_meta *m, ds_data *d);
 int sq_dataset_meta(store *s, const char *id, ds_meta **out);
 int sq_dataset_data(store *s, const char *id, ds_data **out);
 int sq_dataset_delete(store *s, const char *id);
+int sq_dataset_sweep_inline(store *s, const char *id, int64_t before_ms, size_t *n);
 int sq_dataset_list(store *s, const char *after, size_t limit, int include_inline, ds_meta ***out,
                     size_t *n, int *more);
 /* store_sqlite_job.c: */

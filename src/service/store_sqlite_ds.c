@@ -122,6 +122,41 @@ int sq_dataset_delete(store *base, const char *id) {
     return sq_write((sq_store *)base, delete_body, (void *)(uintptr_t)id);
 }
 
+/* sweep's arguments and count */
+typedef struct sweep_arg {
+    const char *id; /* NULL: every inline dataset */
+    int64_t before_ms;
+    size_t n;
+} sweep_arg;
+
+static int sweep_body(sq_conn *c, void *arg) {
+    sweep_arg *w = arg;
+    int rc = STORE_ERROR;
+    /* the columns first, as delete_body */
+    sqlite3_stmt *cols = sq_stmt(c, w->id ? SQ_DS_SWEEP_ONE_COLS : SQ_DS_SWEEP_ALL_COLS);
+    sqlite3_stmt *st = sq_stmt(c, w->id ? SQ_DS_SWEEP_ONE : SQ_DS_SWEEP_ALL);
+    int bound = 1;
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *x = k ? st : cols;
+        if (w->id) bound &= sqlite3_bind_text(x, 1, w->id, -1, SQLITE_STATIC) == SQLITE_OK;
+        bound &= sqlite3_bind_int64(x, 2, w->before_ms) == SQLITE_OK;
+    }
+    if (bound && sq_run(cols) == SQLITE_DONE && sq_run(st) == SQLITE_DONE) {
+        w->n = (size_t)sqlite3_changes(c->db);
+        rc = STORE_OK;
+    }
+    sqlite3_reset(cols);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_dataset_sweep_inline(store *base, const char *id, int64_t before_ms, size_t *n) {
+    sweep_arg w = {id, before_ms, 0};
+    int rc = sq_write((sq_store *)base, sweep_body, &w);
+    if (rc == STORE_OK) *n = w.n;
+    return rc;
+}
+
 /* ---- reads ---- */
 
 /* The metadata of dataset id, read on c. */

@@ -294,11 +294,35 @@ static void test_job_lifecycle(fitd_proc *f) {
     http_res_free(&a);
     http_res_free(&b);
     http_res_free(&c);
-    /* delete */
+    /* delete: the job goes, the uploaded dataset it trained on stays */
     http_do(f, "DELETE", path, NULL, 0, NULL, NULL, &r);
     CHECK_INT(r.status, 204);
     http_res_free(&r);
     http_get(f, path, &r);
+    CHECK_INT(r.status, 404);
+    http_res_free(&r);
+    snprintf(loc, sizeof loc, "/v1/datasets/%s", ds);
+    http_get(f, loc, &r);
+    CHECK_INT(r.status, 200);
+    http_res_free(&r);
+    /* a job's inline data is stored for it, and goes with it */
+    http_post(f, "/v1/jobs?wait=60",
+              "{\"data\": {\"columns\": {\"x\": [0, 1, 2, 3], \"y\": [1, 3, 5, 7]}}, \"epochs\": 5}",
+              &r);
+    CHECK_INT(r.status, 200);
+    snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
+    snprintf(ds, sizeof ds, "%s", jstr(r.json, "dataset"));
+    http_res_free(&r);
+    snprintf(loc, sizeof loc, "/v1/datasets/%s", ds);
+    http_get(f, loc, &r);
+    CHECK_INT(r.status, 200);
+    CHECK(json_is_true(json_object_get(r.json, "inline")));
+    http_res_free(&r);
+    snprintf(path, sizeof path, "/v1/jobs/%s", id);
+    http_do(f, "DELETE", path, NULL, 0, NULL, NULL, &r);
+    CHECK_INT(r.status, 204);
+    http_res_free(&r);
+    http_get(f, loc, &r);
     CHECK_INT(r.status, 404);
     http_res_free(&r);
 }

@@ -677,6 +677,56 @@ static void test_requeue(store *s) {
     free_ids(ids, n);
 }
 
+/* Inline datasets go when no job names them: one by id, or all those
+ * made before a time; datasets a job names, and uploaded ones, stay. */
+static void test_sweep_inline(store *s) {
+    const int64_t made = 1700000000123; /* make_meta's created_ms */
+    CHECK_INT(put_ds(s, "ds_sw1", NULL, 1, 1, 3), STORE_OK);
+    CHECK_INT(put_ds(s, "ds_sw2", NULL, 1, 1, 3), STORE_OK);
+    CHECK_INT(put_ds(s, "ds_sw3", NULL, 0, 1, 3), STORE_OK);
+    CHECK_INT(put_ds(s, "ds_sw4", NULL, 1, 1, 3), STORE_OK);
+    job_rec j = make_job("job_sw2", "ds_sw2", NULL);
+    CHECK_INT(store_job_put(s, &j), STORE_OK);
+    size_t n = 9;
+    CHECK_INT(store_dataset_sweep_inline(s, NULL, made, &n), STORE_OK);
+    CHECK_INT((long long)n, 0); /* none made before then */
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw4", made, &n), STORE_OK);
+    CHECK_INT((long long)n, 0);
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw4", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 1);
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw4", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 0); /* gone already */
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw2", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 0); /* job_sw2 names it */
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw3", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 0); /* uploaded, not inline */
+    CHECK_INT(store_dataset_sweep_inline(s, "no such id", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 0);
+    ds_meta *m = NULL;
+    CHECK_INT(store_dataset_meta(s, "ds_sw1", &m), STORE_OK);
+    ds_meta_free(m);
+    m = NULL;
+    CHECK_INT(store_dataset_meta(s, "ds_sw4", &m), STORE_NOTFOUND);
+    ds_data *dd = NULL;
+    CHECK_INT(store_dataset_data(s, "ds_sw4", &dd), STORE_NOTFOUND);
+    /* all: ds_sw1 and test_dataset_records's ds_c, which no job names */
+    CHECK_INT(store_dataset_sweep_inline(s, NULL, made + 1, &n), STORE_OK);
+    CHECK_INT((long long)n, 2);
+    CHECK_INT(store_dataset_meta(s, "ds_sw1", &m), STORE_NOTFOUND);
+    CHECK_INT(store_dataset_meta(s, "ds_c", &m), STORE_NOTFOUND);
+    CHECK_INT(store_dataset_meta(s, "ds_sw2", &m), STORE_OK);
+    ds_meta_free(m);
+    m = NULL;
+    CHECK_INT(store_dataset_meta(s, "ds_sw3", &m), STORE_OK);
+    ds_meta_free(m);
+    /* once its job is gone, ds_sw2 goes too */
+    CHECK_INT(store_job_delete(s, "job_sw2"), STORE_OK);
+    CHECK_INT(store_dataset_sweep_inline(s, "ds_sw2", INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 1);
+    CHECK_INT(store_dataset_sweep_inline(s, NULL, INT64_MAX, &n), STORE_OK);
+    CHECK_INT((long long)n, 0);
+}
+
 static void battery(store *s) {
     test_empty(s);
     test_dataset_records(s);
@@ -690,6 +740,7 @@ static void battery(store *s) {
     test_job_lists_newest(s);
     test_job_delete(s);
     test_requeue(s);
+    test_sweep_inline(s);
 }
 
 /* ---- a text dump of everything in a store, to compare two of them ---- */

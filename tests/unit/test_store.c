@@ -88,7 +88,7 @@ static store *volatile forked_store;
 
 /* The schema version and the columns' rows, read directly. */
 static void test_sqlite_schema(const char *dir) {
-    CHECK_INT(db_int(dir, "PRAGMA user_version"), 1);
+    CHECK_INT(db_int(dir, "PRAGMA user_version"), 2);
     CHECK_INT(db_int(dir, "SELECT COUNT(*) FROM dataset_columns WHERE dataset_id = 'ds_big'"), 6);
     CHECK_INT(db_int(dir, "SELECT COUNT(*) FROM dataset_columns WHERE dataset_id NOT IN"
                           " (SELECT id FROM datasets)"),
