@@ -97,6 +97,9 @@ PGresult *pg_exec(PGconn *c, const char *sql, const pg_params *p, int binary);
 int pg_status(const PGresult *r);
 /* Runs sql and returns only its status (pg_status); the result is freed. */
 int pg_run(PGconn *c, const char *sql, const pg_params *p);
+/* Runs a write (sql, parameters p) on a pooled connection: its status
+ * (pg_status) and, when STORE_OK, the rows it touched in *changed. */
+int pg_write(pg_store *s, const char *sql, const pg_params *p, long long *changed);
 /* Begins a transaction with the BEGIN text given: 0, or -1. */
 int pg_begin(PGconn *c, const char *begin);
 /* Commits when rc is STORE_OK, else rolls back. Returns rc, or

@@ -109,33 +109,22 @@ done:
 }
 
 int pg_dataset_delete(store *base, const char *id) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
-    PGresult *r = pg_exec(c, SQL_DELETE, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK) rc = pg_changed(r) > 0 ? STORE_OK : STORE_NOTFOUND;
-    PQclear(r);
-    pg_release(s, c);
-    return rc;
+    long long changed = 0;
+    int rc = pg_write((pg_store *)base, SQL_DELETE, &p, &changed);
+    return rc == STORE_OK && changed == 0 ? STORE_NOTFOUND : rc;
 }
 
 int pg_dataset_sweep_inline(store *base, const char *id, int64_t before_ms, size_t *n) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
     pgp_int(&p, before_ms);
-    PGresult *r = pg_exec(c, SQL_SWEEP, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK) *n = (size_t)pg_changed(r);
-    PQclear(r);
-    pg_release(s, c);
+    long long changed = 0;
+    int rc = pg_write((pg_store *)base, SQL_SWEEP, &p, &changed);
+    if (rc == STORE_OK) *n = (size_t)changed;
     return rc;
 }
 

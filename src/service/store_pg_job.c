@@ -160,18 +160,12 @@ int pg_job_update(store *base, const job_rec *j, int from) {
 }
 
 int pg_job_delete(store *base, const char *id) {
-    pg_store *s = (pg_store *)base;
-    PGconn *c = pg_acquire(s);
-    if (c == NULL) return STORE_ERROR;
     pg_params p;
     pgp_init(&p);
     pgp_text(&p, id);
-    PGresult *r = pg_exec(c, SQL_DELETE, &p, 0);
-    int rc = pg_status(r);
-    if (rc == STORE_OK) rc = pg_changed(r) > 0 ? STORE_OK : STORE_NOTFOUND;
-    PQclear(r);
-    pg_release(s, c);
-    return rc;
+    long long changed = 0;
+    int rc = pg_write((pg_store *)base, SQL_DELETE, &p, &changed);
+    return rc == STORE_OK && changed == 0 ? STORE_NOTFOUND : rc;
 }
 
 /* ---- reads ---- */

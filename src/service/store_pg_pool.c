@@ -170,6 +170,17 @@ int pg_run(PGconn *c, const char *sql, const pg_params *p) {
     return rc;
 }
 
+int pg_write(pg_store *s, const char *sql, const pg_params *p, long long *changed) {
+    PGconn *c = pg_acquire(s);
+    if (c == NULL) return STORE_ERROR;
+    PGresult *r = pg_exec(c, sql, p, 0);
+    int rc = pg_status(r);
+    if (rc == STORE_OK) *changed = pg_changed(r);
+    PQclear(r);
+    pg_release(s, c);
+    return rc;
+}
+
 int pg_begin(PGconn *c, const char *begin) {
     return pg_run(c, begin, NULL) == STORE_OK ? 0 : -1;
 }
