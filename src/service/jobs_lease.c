@@ -65,7 +65,7 @@ job_rec *lease_claim_wait(jobs *j) {
         unsigned long seen = j->wakes;
         pthread_mutex_unlock(&j->mu);
         job_rec *rec = NULL;
-        int rc = store_job_claim(j->a->st, j->owner, j->lease_ms, &rec);
+        int rc = store_job_claim(j->a->st, j->owner, j->lease_ms, jobs_now_ms(), &rec);
         if (rc == STORE_OK) {
             atomic_fetch_add(&m->lease_claims, 1);
             snprintf(rec->owner, sizeof rec->owner, "%s", j->owner);
@@ -189,7 +189,7 @@ static void *keeper_main(void *arg) {
         since = 0;
         if (h) renew_all(j, h);
         size_t reaped = 0;
-        if (store_job_reap(j->a->st, &reaped) != STORE_OK)
+        if (store_job_reap(j->a->st, jobs_now_ms(), &reaped) != STORE_OK)
             atomic_fetch_add(&m->store_errors, 1);
         else if (reaped > 0)
             log_event("info", "lease", json_pack("{s:i}", "requeued_expired", (int)reaped));

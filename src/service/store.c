@@ -359,11 +359,12 @@ int store_shared(const store *s) {
     return s != NULL && s->ops->job_claim != NULL;
 }
 
-int store_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out) {
+int store_job_claim(store *s, const char *owner, int64_t lease_ms, int64_t started_ms,
+                    job_rec **out) {
     if (out != NULL) *out = NULL;
     if (!store_shared(s) || owner == NULL || !owner[0] || lease_ms <= 0 || out == NULL)
         return STORE_ERROR;
-    return s->ops->job_claim(s, owner, lease_ms, out);
+    return s->ops->job_claim(s, owner, lease_ms, started_ms, out);
 }
 
 int store_job_renew(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel) {
@@ -380,10 +381,10 @@ int store_job_request_cancel(store *s, const char *id) {
     return a ? s->ops->job_request_cancel(s, id) : STORE_NOTFOUND;
 }
 
-int store_job_reap(store *s, size_t *n) {
+int store_job_reap(store *s, int64_t now_ms, size_t *n) {
     if (n != NULL) *n = 0;
     if (!store_shared(s) || n == NULL) return STORE_ERROR;
-    return s->ops->job_reap(s, n);
+    return s->ops->job_reap(s, now_ms, n);
 }
 
 int store_listen(store *s, store_event_fn fn, void *ctx) {

@@ -163,10 +163,12 @@ int store_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
  * that are not shared answer store_shared 0 and STORE_ERROR to the rest. */
 int store_shared(const store *s);
 /* Claims the oldest queued job for owner: it becomes running (started_ms
- * now, attempts + 1, owner set, lease until now + lease_ms), returned with
- * its history. STORE_NOTFOUND when none is queued. Two claimers never get
- * the same job. */
-int store_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out);
+ * set to the claimer's clock, started_ms, like every other time of a job;
+ * attempts + 1, owner set, lease until the database's now + lease_ms),
+ * returned with its history. STORE_NOTFOUND when none is queued. Two
+ * claimers never get the same job. */
+int store_job_claim(store *s, const char *owner, int64_t lease_ms, int64_t started_ms,
+                    job_rec **out);
 /* Extends owner's lease of running job id to now + lease_ms; *cancel is set
  * when a cancel was requested since. STORE_CONFLICT when owner no longer
  * holds it (it expired and was reaped), STORE_NOTFOUND when it is gone. */
@@ -174,9 +176,10 @@ int store_job_renew(store *s, const char *id, const char *owner, int64_t lease_m
 /* Asks whoever trains running job id to stop (they see it at their next
  * renewal). STORE_CONFLICT when it is not running. */
 int store_job_request_cancel(store *s, const char *id);
-/* Running jobs whose lease ran out go back to queued (owner cleared);
- * *n is how many. */
-int store_job_reap(store *s, size_t *n);
+/* Running jobs whose lease ran out go back to queued (owner cleared), or
+ * end cancelled at now_ms (the reaper's clock) when a cancel was asked of
+ * them; *n is how many. */
+int store_job_reap(store *s, int64_t now_ms, size_t *n);
 
 /* Events between processes sharing a store: publish reaches every
  * listener, in this process and the others, soon after the publisher's

@@ -43,10 +43,11 @@ typedef struct store_ops {
     int (*job_counts)(store *s, size_t counts[JOB_STATUS_COUNT]);
     /* The shared queue and events (store.h); NULL in stores that are not
      * shared. healthy: NULL = always. */
-    int (*job_claim)(store *s, const char *owner, int64_t lease_ms, job_rec **out);
+    int (*job_claim)(store *s, const char *owner, int64_t lease_ms, int64_t started_ms,
+                     job_rec **out);
     int (*job_renew)(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel);
     int (*job_request_cancel)(store *s, const char *id);
-    int (*job_reap)(store *s, size_t *n);
+    int (*job_reap)(store *s, int64_t now_ms, size_t *n);
     int (*listen)(store *s, store_event_fn fn, void *ctx);
     int (*publish)(store *s, int kind, const char *job_id);
     int (*healthy)(store *s);

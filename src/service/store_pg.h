@@ -177,10 +177,11 @@ int pg_job_stmt(pg_store *s, const char *sql, const pg_params *p, const char *id
                 PGresult **out);
 /* store_pg_queue.c */
 int pg_job_requeue(store *s, char ***ids, size_t *n);
-int pg_job_claim(store *s, const char *owner, int64_t lease_ms, job_rec **out);
+int pg_job_claim(store *s, const char *owner, int64_t lease_ms, int64_t started_ms,
+                 job_rec **out);
 int pg_job_renew(store *s, const char *id, const char *owner, int64_t lease_ms, int *cancel);
 int pg_job_request_cancel(store *s, const char *id);
-int pg_job_reap(store *s, size_t *n);
+int pg_job_reap(store *s, int64_t now_ms, size_t *n);
 int pg_listen(store *s, store_event_fn fn, void *ctx);
 int pg_publish(store *s, int kind, const char *job_id);
 /* ---- store_pg_progress.c ---- */

@@ -7,18 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "service/store_pg.h"
 
 /* Running jobs whose lease ran out, or that never had one (put or moved
  * to running outside the queue: nobody can renew them), go back to queued
  * and wake the workers - or, when a cancel was asked of the owner that
- * died, end cancelled (as a cancel of a queued job does). */
+ * died, end cancelled at $1 (as a cancel of a queued job does). */
 static const char SQL_REAP[] =
     "WITH r AS (UPDATE jobs SET"
     " status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,"
-    " finished_ms = CASE WHEN cancel_requested"
-    "   THEN floor(extract(epoch FROM now()) * 1000)::bigint ELSE finished_ms END,"
+    " finished_ms = CASE WHEN cancel_requested THEN $1::bigint ELSE finished_ms END,"
     " result_json = CASE WHEN cancel_requested"
     "   THEN '{\"status\":\"cancelled\",\"termination\":\"cancelled\"}' ELSE result_json END,"
     " lease_owner = NULL, lease_expires = NULL"
@@ -27,10 +27,11 @@ static const char SQL_REAP[] =
     " d AS (DELETE FROM job_progress p USING r WHERE p.job_id = r.id)"
     " SELECT " PG_NOTIFY_QUEUED ", " PG_NOTIFY_CHANGED " FROM r";
 static const char SQL_QUEUED[] = "SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq";
-/* $1 owner, $2 lease in ms */
+/* $1 owner, $2 lease in ms, $3 started_ms (the claimer's clock: a job's
+ * times all come from fitd's clocks, the lease's from the database's) */
 static const char SQL_CLAIM[] =
     "WITH c AS (UPDATE jobs SET status = 'running', attempts = attempts + 1,"
-    " started_ms = floor(extract(epoch FROM now()) * 1000)::bigint,"
+    " started_ms = $3,"
     " lease_owner = $1, lease_expires = now() + $2::float8 * interval '1 millisecond'"
     " WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq"
     "             FOR UPDATE SKIP LOCKED LIMIT 1)"
@@ -46,6 +47,14 @@ static const char SQL_CANCEL[] =
     " SELECT " PG_NOTIFY_CHANGED " FROM u";
 static const char SQL_PUBLISH[] = "SELECT pg_notify('" PG_CHANNEL "', $1)";
 
+/* This process's wall clock in ms: a job's times are fitd's, as the ones
+ * the workers pass to claim and reap. */
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* At start-up, in a store other replicas share: only what reap would
  * requeue comes back (the others' running jobs are theirs); the ids are
  * every queued job's, in creation order. */
@@ -56,7 +65,10 @@ int pg_job_requeue(store *base, char ***ids, size_t *n) {
     PGresult *r = NULL;
     int rc = STORE_ERROR, fail = 0;
     if (c == NULL || pg_begin(c, "BEGIN") != 0) goto done;
-    if (pg_run(c, SQL_REAP, NULL) != STORE_OK) goto done;
+    pg_params p;
+    pgp_init(&p);
+    pgp_int(&p, wall_ms());
+    if (pg_run(c, SQL_REAP, &p) != STORE_OK) goto done;
     r = pg_exec(c, SQL_QUEUED, NULL, 0);
     if (pg_status(r) != STORE_OK) goto done;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -82,7 +94,8 @@ done:
     return rc;
 }
 
-int pg_job_claim(store *base, const char *owner, int64_t lease_ms, job_rec **out) {
+int pg_job_claim(store *base, const char *owner, int64_t lease_ms, int64_t started_ms,
+                 job_rec **out) {
     pg_store *s = (pg_store *)base;
     if (strlen(owner) >= sizeof((job_rec *)NULL)->owner) return STORE_ERROR;
     PGconn *c = pg_acquire(s);
@@ -91,6 +104,7 @@ int pg_job_claim(store *base, const char *owner, int64_t lease_ms, job_rec **out
     pgp_init(&p);
     pgp_text(&p, owner);
     pgp_int(&p, lease_ms);
+    pgp_int(&p, started_ms);
     PGresult *r = pg_exec(c, SQL_CLAIM, &p, 0);
     int rc = pg_status(r);
     if (rc == STORE_OK) rc = PQntuples(r) == 0 ? STORE_NOTFOUND : pg_row_job(r, 0, out);
@@ -120,11 +134,14 @@ int pg_job_request_cancel(store *base, const char *id) {
     return pg_job_stmt((pg_store *)base, SQL_CANCEL, &p, id, NULL); /* no row: not running */
 }
 
-int pg_job_reap(store *base, size_t *n) {
+int pg_job_reap(store *base, int64_t now_ms, size_t *n) {
     pg_store *s = (pg_store *)base;
     PGconn *c = pg_acquire(s);
     if (c == NULL) return STORE_ERROR;
-    PGresult *r = pg_exec(c, SQL_REAP, NULL, 0);
+    pg_params p;
+    pgp_init(&p);
+    pgp_int(&p, now_ms);
+    PGresult *r = pg_exec(c, SQL_REAP, &p, 0);
     int rc = pg_status(r);
     if (rc == STORE_OK) *n = (size_t)PQntuples(r);
     PQclear(r);

@@ -32,7 +32,7 @@ static void *work(void *arg) {
     worker *w = arg;
     for (;;) {
         job_rec *j = NULL;
-        int rc = store_job_claim(w->s, w->owner, 60000, &j);
+        int rc = store_job_claim(w->s, w->owner, 60000, (int64_t)(now_s() * 1000), &j);
         if (rc == STORE_NOTFOUND) break;
         if (rc != STORE_OK) {
             if (++w->errors > 100) break;

@@ -290,11 +290,11 @@ static void test_not_shared(store *s) {
     size_t n = 9;
     int cancel = 9;
     CHECK_INT(store_shared(s), 0);
-    CHECK_INT(store_job_claim(s, "A", 1000, &j), STORE_ERROR);
+    CHECK_INT(store_job_claim(s, "A", 1000, 1, &j), STORE_ERROR);
     CHECK(j == NULL);
     CHECK_INT(store_job_renew(s, "job_q", "A", 1000, &cancel), STORE_ERROR);
     CHECK_INT(store_job_request_cancel(s, "job_q"), STORE_ERROR);
-    CHECK_INT(store_job_reap(s, &n), STORE_ERROR);
+    CHECK_INT(store_job_reap(s, 1, &n), STORE_ERROR);
     CHECK(n == 0 && cancel == 0);
     CHECK_INT(store_publish(s, STORE_EV_QUEUED, "job_q"), STORE_ERROR);
     CHECK_INT(store_healthy(s), 1);

@@ -148,6 +148,10 @@ static void test_pg_battery(void) {
     store_close(s);
 }
 
+/* The claimer's clock that claims pass: a job's times come from fitd's
+ * clocks, never the database's. */
+#define CLAIM_MS 1700000004242LL
+
 /* Puts queued job id (created in that order), with BINARY_HISTORY as its
  * history when with_history. */
 static void put_queued(store *s, const char *id, int with_history) {
@@ -179,25 +183,25 @@ static void test_pg_queue(store *a, store *b) {
     put_queued(b, "job_3", 1);
     put_queued(a, "job_4", 0);
 
-    CHECK_INT(store_job_claim(a, "A", 60000, &j), STORE_OK);
+    CHECK_INT(store_job_claim(a, "A", 60000, CLAIM_MS, &j), STORE_OK);
     CHECK(j != NULL && strcmp(j->id, "job_1") == 0 && j->status == JOB_RUNNING &&
-          j->attempts == 1 && j->started_ms > 1600000000000 && strcmp(j->owner, "A") == 0);
+          j->attempts == 1 && j->started_ms == CLAIM_MS && strcmp(j->owner, "A") == 0);
     job_rec_free(j);
-    CHECK_INT(store_job_claim(b, "B", 60000, &j), STORE_OK);
+    CHECK_INT(store_job_claim(b, "B", 60000, CLAIM_MS, &j), STORE_OK);
     CHECK(j != NULL && strcmp(j->id, "job_3") == 0 && 
           same_bytes(j->history, j->history_len, BINARY_HISTORY, sizeof BINARY_HISTORY) && strcmp(j->owner, "B") == 0);
     job_rec_free(j);
-    CHECK_INT(store_job_claim(a, "A", 1, &j), STORE_OK); /* a lease of 1 ms */
+    CHECK_INT(store_job_claim(a, "A", 1, CLAIM_MS, &j), STORE_OK); /* a lease of 1 ms */
     CHECK(j != NULL && strcmp(j->id, "job_4") == 0);
     job_rec_free(j);
     j = (job_rec *)1;
-    CHECK_INT(store_job_claim(b, "B", 60000, &j), STORE_NOTFOUND);
+    CHECK_INT(store_job_claim(b, "B", 60000, CLAIM_MS, &j), STORE_NOTFOUND);
     CHECK(j == NULL);
     CHECK(job_is(b, "job_1", JOB_RUNNING, "A"));
     char long_owner[80];
     memset(long_owner, 'o', sizeof long_owner - 1);
     long_owner[sizeof long_owner - 1] = '\0';
-    CHECK_INT(store_job_claim(a, long_owner, 60000, &j), STORE_ERROR);
+    CHECK_INT(store_job_claim(a, long_owner, 60000, CLAIM_MS, &j), STORE_ERROR);
 
     /* renew: the holder only; job_4's lease runs out and only it is reaped */
     int cancel = 9;
@@ -207,17 +211,17 @@ static void test_pg_queue(store *a, store *b) {
     CHECK_INT(cancel, 0);
     CHECK_INT(store_job_renew(a, "job_none", "A", 60000, &cancel), STORE_NOTFOUND);
     size_t n = 0;
-    CHECK_INT(store_job_reap(b, &n), STORE_OK);
+    CHECK_INT(store_job_reap(b, CLAIM_MS + 1, &n), STORE_OK);
     CHECK_INT(n, 1);
     CHECK(job_is(a, "job_4", JOB_QUEUED, ""));
     CHECK(job_is(a, "job_1", JOB_RUNNING, "A") && job_is(a, "job_3", JOB_RUNNING, "B"));
-    CHECK_INT(store_job_reap(b, &n), STORE_OK);
+    CHECK_INT(store_job_reap(b, CLAIM_MS + 1, &n), STORE_OK);
     CHECK_INT(n, 0);
     CHECK_INT(store_job_renew(a, "job_4", "A", 60000, &cancel), STORE_CONFLICT);
 
     /* another owner has it now: A's update is refused, B's applies and
        drops the lease */
-    CHECK_INT(store_job_claim(b, "B", 60000, &j), STORE_OK);
+    CHECK_INT(store_job_claim(b, "B", 60000, CLAIM_MS, &j), STORE_OK);
     if (CHECK(j != NULL && strcmp(j->id, "job_4") == 0 && j->attempts == 2)) {
         j->status = JOB_SUCCEEDED;
         j->finished_ms = j->started_ms + 5;
@@ -250,7 +254,7 @@ static void test_pg_queue(store *a, store *b) {
     /* requeue at start-up: job_1 (A, live) and job_3 (B, live) stay running;
        job_6's lease ran out: queued again, listed with job_7 */
     put_queued(a, "job_6", 0);
-    CHECK_INT(store_job_claim(a, "A", 1, &j), STORE_OK);
+    CHECK_INT(store_job_claim(a, "A", 1, CLAIM_MS, &j), STORE_OK);
     CHECK(j != NULL && strcmp(j->id, "job_6") == 0);
     job_rec_free(j);
     put_queued(a, "job_7", 0);
@@ -281,7 +285,7 @@ static void *claim_loop(void *arg) {
     claimer *c = arg;
     for (;;) {
         job_rec *j = NULL;
-        int rc = store_job_claim(c->s, c->owner, 60000, &j), k = -1;
+        int rc = store_job_claim(c->s, c->owner, 60000, CLAIM_MS, &j), k = -1;
         if (rc == STORE_NOTFOUND) break;
         if (rc != STORE_OK || strcmp(j->owner, c->owner) != 0 || j->status != JOB_RUNNING ||
             sscanf(j->id, "job_race%d", &k) != 1 || k < 0 || k >= RACE_JOBS || c->n == RACE_JOBS) {
@@ -388,7 +392,7 @@ static void test_pg_events(store *a, store *b, const char *db) {
     put_queued(b, "job_e1", 0);
     CHECK(ev_wait(&e, STORE_EV_QUEUED, "job_e1", 5000));
     job_rec *j = NULL;
-    CHECK_INT(store_job_claim(b, "B", 1, &j), STORE_OK);
+    CHECK_INT(store_job_claim(b, "B", 1, CLAIM_MS, &j), STORE_OK);
     job_rec_free(j);
     CHECK(ev_wait(&e, STORE_EV_CHANGED, "job_e1", 5000));
     pthread_mutex_lock(&e.mu);
@@ -397,7 +401,7 @@ static void test_pg_events(store *a, store *b, const char *db) {
     pthread_mutex_unlock(&e.mu);
     sleep_ms(10);
     size_t n = 0;
-    CHECK_INT(store_job_reap(b, &n), STORE_OK);
+    CHECK_INT(store_job_reap(b, CLAIM_MS + 1, &n), STORE_OK);
     CHECK_INT(n, 1);
     CHECK(ev_wait(&e, STORE_EV_QUEUED, "job_e1", 5000));
     CHECK_INT(store_publish(b, STORE_EV_QUEUED, "job_e2"), STORE_OK);
@@ -435,7 +439,7 @@ static void test_pg_gone(void) {
     size_t n = 0;
     int more = 0;
     CHECK_INT(store_job_get(s, "job_g", &j), STORE_ERROR);
-    CHECK_INT(store_job_claim(s, "A", 1000, &j), STORE_ERROR);
+    CHECK_INT(store_job_claim(s, "A", 1000, CLAIM_MS, &j), STORE_ERROR);
     CHECK_INT(store_dataset_list(s, NULL, 10, 1, &v, &n, &more), STORE_ERROR);
     CHECK(j == NULL && v == NULL && n == 0);
     CHECK_INT(store_publish(s, STORE_EV_QUEUED, "job_g"), STORE_ERROR);
@@ -510,7 +514,7 @@ static void test_pg_migrate(void) {
 static void test_pg_progress(store *a, store *b) {
     job_rec *j = NULL;
     put_queued(a, "job_p", 0);
-    CHECK_INT(store_job_claim(a, "A", 60000, &j), STORE_OK);
+    CHECK_INT(store_job_claim(a, "A", 60000, CLAIM_MS, &j), STORE_OK);
     CHECK_INT(store_job_progress_put(a, "job_p", "A", 3, "{\"epoch\":3}"), STORE_OK);
     CHECK_INT(store_job_progress_put(a, "job_p", "A", 7, "{\"epoch\":7}"), STORE_OK);
     CHECK_INT(store_job_progress_put(a, "job_p", "A", 7, "{\"epoch\":7,\"again\":1}"), STORE_OK);
@@ -542,6 +546,26 @@ static void test_pg_progress(store *a, store *b) {
 }
 
 /* Every postgres test, each on a database of its own. */
+/* A job whose replica died after a cancel was asked of it ends cancelled
+ * when it is reaped, finished at the reaper's clock; its start is the
+ * claimer's. */
+static void test_pg_reap_cancelled(store *a, store *b) {
+    job_rec *j = NULL;
+    put_queued(a, "job_rc", 0);
+    CHECK_INT(store_job_claim(a, "A", 1, CLAIM_MS, &j), STORE_OK); /* a lease of 1 ms */
+    job_rec_free(j);
+    CHECK_INT(store_job_request_cancel(b, "job_rc"), STORE_OK);
+    sleep_ms(20);
+    size_t n = 0;
+    CHECK_INT(store_job_reap(b, CLAIM_MS + 777, &n), STORE_OK);
+    CHECK_INT((long long)n, 1);
+    j = NULL;
+    CHECK_INT(store_job_get(b, "job_rc", &j), STORE_OK);
+    CHECK(j != NULL && j->status == JOB_CANCELLED && j->started_ms == CLAIM_MS &&
+          j->finished_ms == CLAIM_MS + 777 && j->owner[0] == '\0');
+    job_rec_free(j);
+}
+
 static void test_pg(const char *url) {
     snprintf(pg_url, sizeof pg_url, "%s", url);
     pg_admin = PQconnectdb(url);
@@ -567,6 +591,7 @@ static void test_pg(const char *url) {
     if (CHECK(pg_fresh(ci, sizeof ci, NULL) == 0)) {
         store *a = pg_open(ci, 2), *b = pg_open(ci, 2);
         if (a != NULL && b != NULL) test_pg_progress(a, b);
+        if (a != NULL && b != NULL) test_pg_reap_cancelled(a, b);
         store_close(a);
         store_close(b);
     }
