@@ -51,9 +51,10 @@ typedef struct spec_run {
 } spec_run;
 
 /* Moves js's fit and src to the heap: returns them (owned by the caller,
- * freed by spec_run_free) and leaves js owning nothing (its fit and src
- * as spec_init and an empty source leave them; job_spec_clear is still
- * right for it), or NULL (js untouched) when out of memory.
+ * freed by spec_run_free) and leaves js owning nothing (its fit keeps
+ * copies of the values but no expression texts, its src is empty; only
+ * job_spec_clear is right for it then), or NULL (js untouched) when out
+ * of memory.
  * spec_run_free is NULL-safe. */
 spec_run *spec_run_take(job_spec *js);
 void spec_run_free(spec_run *r);

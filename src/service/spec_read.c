@@ -26,9 +26,11 @@ spec_run *spec_run_take(job_spec *js) {
     if (r == NULL) return NULL;
     r->fit = js->fit; /* neither points into itself */
     r->src = js->src;
-    /* js no longer owns them; the rest of it (the init entries) owns
-       nothing, so it need not be cleared whole */
-    spec_init(&js->fit);
+    /* js no longer owns them: its expression texts and its source are
+       r's now; the rest of it (10 KB of parameters and init entries)
+       owns nothing, so it is left as it is for job_spec_clear */
+    js->fit.model.expr = NULL;
+    js->fit.loss.expr = NULL;
     memset(&js->src, 0, sizeof js->src);
     js->resolved = 0;
     return r;
