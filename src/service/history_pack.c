@@ -175,7 +175,10 @@ json_t *history_unpack(const unsigned char *bytes, size_t len) {
     if (bytes == NULL) return NULL;
     if (len >= MAGIC_LEN && memcmp(bytes, MAGIC, MAGIC_LEN) == 0) return unpack_binary(bytes, len);
     json_t *h = json_loadb((const char *)bytes, len, 0, NULL);
-    if (h == NULL) return NULL;
+    if (!json_is_object(h)) { /* not a history, whatever it is */
+        json_decref(h);
+        return NULL;
+    }
     const char *enc = json_string_value(json_object_get(h, "encoding"));
     if (enc == NULL) return h; /* the plain document */
     json_t *doc = strcmp(enc, BASE64_ENCODING) == 0 ? unpack_base64(h) : NULL;

@@ -196,6 +196,7 @@ static void test_fake_result(void) {
     /* damaged or unknown forms read as nothing */
     CHECK(history_unpack(NULL, 0) == NULL);
     CHECK(unpack_text("fitdH") == NULL);
+    CHECK(unpack_text("[1, 2]") == NULL); /* JSON, but not a history */
     CHECK(unpack_text("{\"encoding\":\"f32-hex\",\"n\":0}") == NULL);
     CHECK(unpack_text("{\"encoding\":\"f64le-base64\",\"n\":3,\"params\":[],"
                       "\"val_loss\":false,\"data\":\"AAAA\"}") == NULL);
