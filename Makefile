@@ -92,7 +92,7 @@ $(B)/obj/tests/unit/%.o: tests/unit/%.c
 
 $(B)/api/%: $(B)/obj/tests/api/%.o $(B)/obj/tests/api/apitest.o
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLFLAGS) $^ -lcurl -ljansson -lm -pthread -o $@
+	$(CC) $(ALLFLAGS) $^ -lcurl -ljansson -lsqlite3 -lm -pthread -o $@
 
 $(B)/obj/tests/api/%.o: tests/api/%.c
 	@mkdir -p $(dir $@)

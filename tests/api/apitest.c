@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -169,6 +170,23 @@ int fitd_stop(fitd_proc *f, int sig) {
     int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     if (rc != 0) log_tail(f, 20);
     return rc;
+}
+
+int fitd_sql(const fitd_proc *f, const char *sql) {
+    if (fitd_on_postgres()) {
+        char url[600], cmd[2000];
+        fitd_pg_url(f, url, sizeof url);
+        snprintf(cmd, sizeof cmd, "psql '%s' -qAt -v ON_ERROR_STOP=1 -c \"%s\" >/dev/null 2>&1", url,
+                 sql);
+        return system(cmd) == 0 ? 0 : -1;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/fitd.db", f->dir);
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok ? 0 : -1;
 }
 
 void fitd_cleanup(fitd_proc *f) {

@@ -42,6 +42,10 @@ void fitd_pg_url(const fitd_proc *f, char *out, size_t cap);
 int fitd_stop(fitd_proc *f, int sig);
 /* Removes the data directory. */
 void fitd_cleanup(fitd_proc *f);
+/* Runs SQL statements on f's store while f is stopped, to stage what a
+ * crash could leave (the sqlite file of its directory, or its postgres
+ * database through psql). 0 when they ran. */
+int fitd_sql(const fitd_proc *f, const char *sql);
 
 typedef struct http_res {
     long status;

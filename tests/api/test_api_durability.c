@@ -1,7 +1,8 @@
 /* test_api_durability.c - the sqlite store keeps its promises: what was
  * acknowledged (201/202) survives kill -9 and a restart on the same data
  * directory; queued and running jobs run again to the same result;
- * finished results are unchanged; SIGTERM drains and exits 0. */
+ * finished results are unchanged; SIGTERM drains and exits 0; an inline
+ * dataset a crash left without its job is swept at a later start. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,51 @@
 #include "check.h"
 
 #define NJOBS 12
+
+/* Submits a job on inline data and waits for it; its id and its inline
+ * dataset's id into id and ds (128 bytes each). */
+static void inline_job(fitd_proc *f, char *id, char *ds) {
+    http_res r;
+    http_post(f, "/v1/jobs?wait=60",
+              "{\"data\": {\"columns\": {\"x\": [0, 1, 2], \"y\": [1, 3, 5]}}, \"epochs\": 3}", &r);
+    CHECK_INT(r.status, 200);
+    snprintf(id, 128, "%s", r.json ? jstr(r.json, "id") : "");
+    snprintf(ds, 128, "%s", r.json ? jstr(r.json, "dataset") : "");
+    http_res_free(&r);
+}
+
+/* An inline dataset whose job is missing (its commit never landed) and
+ * that is over an hour old is deleted at the next start; one its job
+ * still names stays. */
+static void test_startup_sweep(void) {
+    fitd_proc f, g;
+    if (!CHECK(fitd_start(&f, NULL, NULL) == 0)) return;
+    char lost[128], lost_ds[128], kept[128], kept_ds[128], sql[600], path[300];
+    inline_job(&f, lost, lost_ds);
+    inline_job(&f, kept, kept_ds);
+    CHECK_INT(fitd_stop(&f, SIGTERM), 0);
+    snprintf(sql, sizeof sql,
+             "DELETE FROM jobs WHERE id = '%s'; UPDATE datasets SET created_ms = created_ms - 7200000",
+             lost);
+    CHECK_INT(fitd_sql(&f, sql), 0);
+    if (CHECK(fitd_start(&g, f.dir, NULL) == 0)) {
+        http_res r;
+        snprintf(path, sizeof path, "/v1/datasets/%s", lost_ds);
+        http_get(&g, path, &r);
+        CHECK_INT(r.status, 404);
+        http_res_free(&r);
+        snprintf(path, sizeof path, "/v1/datasets/%s", kept_ds);
+        http_get(&g, path, &r);
+        CHECK_INT(r.status, 200);
+        http_res_free(&r);
+        snprintf(path, sizeof path, "/v1/jobs/%s", kept);
+        http_get(&g, path, &r);
+        CHECK(r.status == 200 && strcmp(jstr(r.json, "status"), "succeeded") == 0);
+        http_res_free(&r);
+        CHECK_INT(fitd_stop(&g, SIGTERM), 0);
+    }
+    fitd_cleanup(&f);
+}
 
 int main(void) {
     fitd_proc f;
@@ -123,5 +169,6 @@ int main(void) {
     http_res_free(&r);
     CHECK_INT(fitd_stop(&h, SIGTERM), 0);
     fitd_cleanup(&h);
+    test_startup_sweep();
     return check_done("test_api_durability");
 }
