@@ -290,15 +290,6 @@ static void store_transition(jobs *j, const job_rec *rec, job_status from, int i
                                           "cannot queue the status change"));
 }
 
-/* How a queued job reaches a worker. The slot shows the id before the
- * store hears "running", so a cancel always finds the flag to set. The
- * store settles a race with a cancel of the queued job: both changes are
- * conditional (from queued), and whichever is stored first wins; when the
- * cancel does, the run's own changes conflict and are dropped, and the
- * cancel, once stored, takes the job out of the queue or flags its slot
- * (jobs_cancel), so it stops early. No lock is held across a store call,
- * and the worker never waits for a commit: its changes join the store's
- * next group commit while it trains the next job. */
 /* Drops rec's result and history: a run starts from neither. */
 static void forget_outcome(job_rec *rec) {
     free(rec->result_json);
@@ -308,6 +299,15 @@ static void forget_outcome(job_rec *rec) {
     rec->history_len = 0;
 }
 
+/* How a queued job reaches a worker. The slot shows the id before the
+ * store hears "running", so a cancel always finds the flag to set. The
+ * store settles a race with a cancel of the queued job: both changes are
+ * conditional (from queued), and whichever is stored first wins; when the
+ * cancel does, the run's own changes conflict and are dropped, and the
+ * cancel, once stored, takes the job out of the queue or flags its slot
+ * (jobs_cancel), so it stops early. No lock is held across a store call,
+ * and the worker never waits for a commit: its changes join the store's
+ * next group commit while it trains the next job. */
 static void run_job(jobs *j, job_rec *rec, spec_run *spec, live *lv, int announce, int begun);
 
 /* Slot lv starts on job id: under j->mu, so that taking a job from the
