@@ -162,11 +162,11 @@ int store_job_counts(store *s, size_t counts[JOB_STATUS_COUNT]);
  * store_job_reap and runs again from the start with the same seed. Stores
  * that are not shared answer store_shared 0 and STORE_ERROR to the rest. */
 int store_shared(const store *s);
-/* Claims the oldest queued job for owner: it becomes running (started_ms
- * set to the claimer's clock, started_ms, like every other time of a job;
- * attempts + 1, owner set, lease until the database's now + lease_ms),
- * returned with its history. STORE_NOTFOUND when none is queued. Two
- * claimers never get the same job. */
+/* Claims the oldest queued job for owner: it becomes running (its
+ * started_ms set to started_ms, the claimer's clock, as every time of a job
+ * is fitd's; attempts + 1; owner set; lease until the database's now +
+ * lease_ms), returned with its history. STORE_NOTFOUND when none is
+ * queued. Two claimers never get the same job. */
 int store_job_claim(store *s, const char *owner, int64_t lease_ms, int64_t started_ms,
                     job_rec **out);
 /* Extends owner's lease of running job id to now + lease_ms; *cancel is set
