@@ -33,7 +33,7 @@ if [ "${FITD_LOAD_NOBUILD:-0}" != 1 ]; then
     for t in soak crash; do
         # shellcheck disable=SC2086
         $CC $FLAGS -Isrc -Itests/unit -Itests/api tests/load/$t.c tests/load/loadlib.c tests/api/apitest.c \
-            -lcurl -ljansson -lm -pthread -o "$B/load/$t" || { echo "0 passed, 1 failed"; exit 1; }
+            -lcurl -ljansson -lsqlite3 -lm -pthread -o "$B/load/$t" || { echo "0 passed, 1 failed"; exit 1; }
     done
 fi
 
