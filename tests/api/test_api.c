@@ -25,6 +25,15 @@ static char *read_file(const char *path) {
     return b;
 }
 
+/* The status of a bodiless request (its body is dropped). */
+static long status_of(fitd_proc *f, const char *method, const char *path) {
+    http_res r;
+    http_do(f, method, path, NULL, 0, NULL, NULL, &r);
+    long status = r.status;
+    http_res_free(&r);
+    return status;
+}
+
 static void test_ops(fitd_proc *f) {
     http_res r;
     http_get(f, "/livez", &r);
@@ -175,12 +184,8 @@ static void test_datasets(fitd_proc *f) {
     CHECK_INT(json_array_size(json_object_get(r.json, "items")), 1);
     CHECK(json_object_get(r.json, "next_page_token") == NULL);
     http_res_free(&r);
-    http_do(f, "DELETE", path, NULL, 0, NULL, NULL, &r);
-    CHECK_INT(r.status, 204);
-    http_res_free(&r);
-    http_get(f, path, &r);
-    CHECK_INT(r.status, 404);
-    http_res_free(&r);
+    CHECK_INT(status_of(f, "DELETE", path), 204);
+    CHECK_INT(status_of(f, "GET", path), 404);
 }
 
 /* The worked examples through the API: same numbers as `fitd fit`. */
@@ -295,16 +300,10 @@ static void test_job_lifecycle(fitd_proc *f) {
     http_res_free(&b);
     http_res_free(&c);
     /* delete: the job goes, the uploaded dataset it trained on stays */
-    http_do(f, "DELETE", path, NULL, 0, NULL, NULL, &r);
-    CHECK_INT(r.status, 204);
-    http_res_free(&r);
-    http_get(f, path, &r);
-    CHECK_INT(r.status, 404);
-    http_res_free(&r);
+    CHECK_INT(status_of(f, "DELETE", path), 204);
+    CHECK_INT(status_of(f, "GET", path), 404);
     snprintf(loc, sizeof loc, "/v1/datasets/%s", ds);
-    http_get(f, loc, &r);
-    CHECK_INT(r.status, 200);
-    http_res_free(&r);
+    CHECK_INT(status_of(f, "GET", loc), 200);
     /* a job's inline data is stored for it, and goes with it */
     http_post(f, "/v1/jobs?wait=60",
               "{\"data\": {\"columns\": {\"x\": [0, 1, 2, 3], \"y\": [1, 3, 5, 7]}}, \"epochs\": 5}",
@@ -319,12 +318,8 @@ static void test_job_lifecycle(fitd_proc *f) {
     CHECK(json_is_true(json_object_get(r.json, "inline")));
     http_res_free(&r);
     snprintf(path, sizeof path, "/v1/jobs/%s", id);
-    http_do(f, "DELETE", path, NULL, 0, NULL, NULL, &r);
-    CHECK_INT(r.status, 204);
-    http_res_free(&r);
-    http_get(f, loc, &r);
-    CHECK_INT(r.status, 404);
-    http_res_free(&r);
+    CHECK_INT(status_of(f, "DELETE", path), 204);
+    CHECK_INT(status_of(f, "GET", loc), 404);
 }
 
 static void test_evaluate(fitd_proc *f) {
